@@ -1,0 +1,236 @@
+/* icc++ trampolines for x86-64 System V (ELF).
+ *
+ * These are GAS macros. icc++ embeds this file (comments stripped) as a
+ * file-scope asm statement in every translation unit that defines an
+ * interceptor, followed by `icc_sysv_trampoline`, and each interceptor's
+ * public symbol is then one macro invocation:
+ *
+ *     icc_sysv_stub <symbol>, <core>, <binding>, <group>, <cet>
+ *
+ * Everything is guarded so that -flto, which concatenates the file-scope asm
+ * of several modules into one assembler run, defines each macro, each shared
+ * trampoline and each stub once.
+ *
+ * Design (SPEC.md section 2):
+ *   - the per-symbol STUB is 12 bytes (16 with endbr64): it loads the address
+ *     of its RECORD into r11 and jumps to the shared trampoline. It never
+ *     touches rsp, so it needs no unwind entry.
+ *   - the RECORD (read-only data) holds the core's address as a 32-bit
+ *     PC-relative offset, followed by the symbol's mangled name (for the
+ *     null-target message).
+ *   - the shared TRAMPOLINE (one per object, COMDAT, hidden) saves every
+ *     register that can carry an argument in either x86-64 convention, calls
+ *     the core, restores them and jumps to the address the core returned.
+ *
+ * The core is compiled with __attribute__((ms_abi)). It therefore preserves
+ * rbx rbp rdi rsi r12-r15 and the low 128 bits of xmm6-15 by its own ABI,
+ * which is what a Microsoft-convention caller expects to survive. What the
+ * core may clobber and a caller may be passing arguments in is saved here:
+ *   rdi rsi rdx rcx r8 r9 (SysV integer arguments; rdi/rsi are also saved so
+ *   the epilogue is one straight pop sequence), rax (AL = vector register
+ *   count of a variadic call), r10 (static chain), and vector registers 0-7
+ *   at the full width in use: xmm (SSE), ymm (AVX) or zmm (AVX-512).
+ * k0-7 and zmm16-31 never carry arguments and are not saved.
+ *
+ * The width is detected on the first call (CPUID + XGETBV: the OS must enable
+ * the state in XCR0, not only the CPU support it) and cached in
+ * __icc_sysv_width, one byte per linked module: 0 unknown, 1 SSE, 2 AVX,
+ * 3 AVX-512. CPUID traps to the hypervisor on virtual machines (~3.7 us), so
+ * it must never run per call.
+ */
+
+.ifndef .L__icc_sysv_macros_v1
+.set .L__icc_sysv_macros_v1, 1
+
+/* icc_sysv_stub sym, core, bind, group, cet
+ *   sym   the public (mangled) symbol the program calls
+ *   core  the core function: ms_abi, no arguments, returns the target
+ *   bind  globl | weak | local   (weak: inline functions and templates)
+ *   group comdat: the stub and its record go in a COMDAT group named after
+ *         the symbol (inline functions, templates); none: plain sections
+ *   cet   1 to start the stub with endbr64 (-fcf-protection)
+ */
+.macro icc_sysv_stub sym:req, core:req, bind:req, group:req, cet:req
+.ifndef \sym
+  .ifc \group,none
+    .pushsection .text.\sym,"ax",@progbits
+  .else
+    .pushsection .text.\sym,"axG",@progbits,\sym,comdat
+  .endif
+  .p2align 4
+  .\bind \sym
+  .type \sym,@function
+\sym:
+  .if \cet
+    endbr64
+  .endif
+  lea .L__icc_rec_\sym(%rip), %r11    /* 7 bytes */
+  jmp __icc_sysv_trampoline           /* 5 bytes */
+  .size \sym, .-\sym
+
+  .ifc \group,none
+    .section .rodata.__icc_rec.\sym,"a",@progbits
+  .else
+    .section .rodata.__icc_rec.\sym,"aG",@progbits,\sym,comdat
+  .endif
+  .p2align 2
+.L__icc_rec_\sym:
+  .long \core - .                     /* record+0: core, PC-relative */
+  .asciz "\sym"                       /* record+4: mangled name */
+  .popsection
+.endif
+.endm
+
+/* Save or restore vector registers 0-7 with `insn` at `size` bytes each,
+ * starting at 0(%rsp). */
+.macro icc_sysv_vec insn:req, reg:req, size:req, load=0
+  .irp n, 0,1,2,3,4,5,6,7
+    .if \load
+      \insn (\n*\size)(%rsp), %\reg\n
+    .else
+      \insn %\reg\n, (\n*\size)(%rsp)
+    .endif
+  .endr
+.endm
+
+/* One width's path through the trampoline: reserve the vector save area,
+ * save, call the core, restore, then continue at the common epilogue.
+ * On entry rsp is 64-byte aligned; the save area is a multiple of 64 bytes,
+ * so it stays 64-byte aligned, and the 32 bytes of shadow space below it
+ * (the ms_abi core's home area) leave rsp 0 mod 16 at the call. */
+.macro icc_sysv_path insn:req, reg:req, size:req
+  sub $(8*\size), %rsp
+  icc_sysv_vec \insn, \reg, \size
+  sub $32, %rsp                       /* the ms_abi core's shadow space */
+  movslq (%r11), %rax
+  add %r11, %rax                      /* rax = core (record + offset) */
+  call *%rax
+  test %rax, %rax
+  jz .L__icc_sysv_null
+  mov %rax, %r11                      /* the target, in a scratch register */
+  add $32, %rsp
+  icc_sysv_vec \insn, \reg, \size, 1
+  jmp .L__icc_sysv_epilogue
+.endm
+
+/* The shared trampoline, once per object (COMDAT, hidden). icc++ invokes this
+ * from file-scope asm, outside any function: it has its own CFI frame. */
+.macro icc_sysv_trampoline
+.ifndef __icc_sysv_trampoline
+  .pushsection .text.__icc_sysv_trampoline,"axG",@progbits,__icc_sysv_trampoline,comdat
+  .p2align 4
+  .weak __icc_sysv_trampoline
+  .hidden __icc_sysv_trampoline
+  .type __icc_sysv_trampoline,@function
+__icc_sysv_trampoline:
+  .cfi_startproc
+  /* Entry: r11 = record; 0(%rsp) = the caller's return address; rsp = 8 mod 16. */
+  push %rbp
+  .cfi_adjust_cfa_offset 8
+  .cfi_rel_offset %rbp, 0
+  mov %rsp, %rbp
+  .cfi_def_cfa_register %rbp          /* CFA = rbp + 16 from here on */
+  push %rdi                           /* -8(%rbp)  */
+  push %rsi                           /* -16(%rbp) */
+  push %rdx                           /* -24(%rbp) */
+  push %rcx                           /* -32(%rbp) */
+  push %r8                            /* -40(%rbp) */
+  push %r9                            /* -48(%rbp) */
+  push %rax                           /* -56(%rbp) AL: varargs vector count */
+  push %r10                           /* -64(%rbp) static chain */
+  push %r11                           /* -72(%rbp) record */
+  and $-64, %rsp                      /* vector save areas are 64-byte aligned */
+.L__icc_sysv_dispatch:
+  movzbl __icc_sysv_width(%rip), %eax
+  cmp $2, %eax
+  je .L__icc_sysv_avx
+  ja .L__icc_sysv_avx512
+  test %eax, %eax
+  jz .L__icc_sysv_detect
+  icc_sysv_path movaps, xmm, 16
+.L__icc_sysv_avx:
+  icc_sysv_path vmovaps, ymm, 32
+.L__icc_sysv_avx512:
+  icc_sysv_path vmovaps, zmm, 64
+
+.L__icc_sysv_epilogue:
+  /* r11 = target. Restore the integer registers saved at entry. */
+  .cfi_remember_state
+  lea -64(%rbp), %rsp
+  pop %r10
+  pop %rax
+  pop %r9
+  pop %r8
+  pop %rcx
+  pop %rdx
+  pop %rsi
+  pop %rdi
+  pop %rbp
+  .cfi_def_cfa %rsp, 8
+  .cfi_restore %rbp
+  jmp *%r11
+  .cfi_restore_state
+
+.L__icc_sysv_detect:
+  /* First call in this module: choose the width once. cpuid clobbers rbx,
+   * which is callee-saved: keep it in r11 (the record is at -72(%rbp)).
+   * rax rcx rdx r8 r9 are saved above and are free here. */
+  mov %rbx, %r11
+  .cfi_register %rbx, %r11
+  mov $1, %r8d                        /* SSE, the x86-64 baseline */
+  xor %eax, %eax
+  cpuid                               /* eax = highest standard leaf */
+  mov %eax, %r9d
+  mov $1, %eax
+  cpuid
+  bt $27, %ecx                        /* OSXSAVE: xgetbv is usable */
+  jnc 1f
+  bt $28, %ecx                        /* AVX */
+  jnc 1f
+  xor %ecx, %ecx
+  xgetbv                              /* edx:eax = XCR0 */
+  mov %eax, %r10d
+  and $0x6, %eax                      /* XMM and YMM state enabled by the OS */
+  cmp $0x6, %eax
+  jne 1f
+  mov $2, %r8d
+  cmp $7, %r9d
+  jb 1f
+  mov $7, %eax
+  xor %ecx, %ecx
+  cpuid
+  bt $16, %ebx                        /* AVX512F */
+  jnc 1f
+  and $0xe6, %r10d                    /* XMM YMM opmask ZMM_Hi256 Hi16_ZMM */
+  cmp $0xe6, %r10d
+  jne 1f
+  mov $3, %r8d
+1:
+  mov %r11, %rbx
+  .cfi_restore %rbx
+  mov %r8b, __icc_sysv_width(%rip)
+  mov -72(%rbp), %r11
+  jmp .L__icc_sysv_dispatch
+
+.L__icc_sysv_null:
+  /* The core returned 0: report the interceptor by name and stop. */
+  mov -72(%rbp), %rdi
+  add $4, %rdi                        /* record+4: the mangled name */
+  and $-16, %rsp
+  call __icc_null_target              /* hidden, noreturn; from the prelude */
+  ud2
+  .cfi_endproc
+  .size __icc_sysv_trampoline, .-__icc_sysv_trampoline
+
+  .section .bss.__icc_sysv_width,"awG",@nobits,__icc_sysv_width,comdat
+  .weak __icc_sysv_width
+  .hidden __icc_sysv_width
+  .type __icc_sysv_width,@object
+  .size __icc_sysv_width, 1
+__icc_sysv_width:
+  .zero 1
+  .popsection
+.endif
+.endm
+
+.endif

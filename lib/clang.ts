@@ -1,0 +1,104 @@
+// Finding and running the real clang: exit codes, signals, and the commands
+// printed under ICC_DEBUG.
+
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { IccError } from './diagnostics.js';
+import type { Config } from './config.js';
+
+/** How a child ended: an exit code, or the signal that killed it. */
+export type Outcome = { code: number; signal?: undefined } | { code?: undefined; signal: NodeJS.Signals };
+
+const selfBin = realpathSafe(fileURLToPath(new URL('../../bin/icc++', import.meta.url)));
+
+function realpathSafe(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The real clang++ to run: ICC_CLANG / --icc-clang, else clang++ on PATH, never icc++ itself. */
+export function findClang(config: Config, envPath: string | undefined): string {
+  if (config.nested) {
+    throw new IccError('icc++ was started by the compiler it runs (a loop); set ICC_CLANG or --icc-clang to the real clang++');
+  }
+  const name = config.clang;
+  const candidates = name.includes('/')
+    ? [path.resolve(name)]
+    : (envPath ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name));
+  for (const candidate of candidates) {
+    if (!isExecutable(candidate)) continue;
+    if (realpathSafe(candidate) === selfBin) {
+      if (name.includes('/')) throw new IccError(`'${name}' is icc++ itself; set ICC_CLANG or --icc-clang to the real clang++`);
+      continue;
+    }
+    return candidate;
+  }
+  throw new IccError(`cannot find the real compiler '${name}'; install clang (Debian: apt-get install clang lld) or set ICC_CLANG`, undefined, 1);
+}
+
+/** Directory of the clang installation (for llvm-nm beside it). */
+export function clangDir(clang: string): string {
+  return path.dirname(realpathSafe(clang));
+}
+
+export interface RunOptions {
+  /** Capture stdout (as latin1 text: bytes round-trip exactly) instead of inheriting it. */
+  capture?: boolean;
+  stdin?: 'inherit' | 'ignore';
+}
+
+/** Runs commands, remembering the one in flight so a signal can stop it. */
+export class Runner {
+  private current: ResultPromise | undefined;
+
+  constructor(private readonly debug: boolean) {}
+
+  async run(file: string, args: string[], options: RunOptions = {}): Promise<Outcome & { stdout: string }> {
+    if (this.debug) process.stderr.write(`icc++: running ${[file, ...args].map(quote).join(' ')}\n`);
+    const child = execa(file, args, {
+      reject: false,
+      stdin: options.stdin ?? 'inherit',
+      stdout: options.capture ? 'pipe' : 'inherit',
+      stderr: 'inherit',
+      encoding: 'latin1',
+      stripFinalNewline: false,
+      maxBuffer: 1024 * 1024 * 1024,
+      env: { ICC_ACTIVE: '1' },
+    });
+    this.current = child;
+    try {
+      const result = await child;
+      const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+      if (result.signal) return { signal: result.signal, stdout };
+      if (result.failed && result.exitCode === undefined) {
+        throw new IccError(`unable to execute command: ${result.shortMessage ?? result.message}`);
+      }
+      return { code: result.exitCode ?? 1, stdout };
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /** Forwards a signal to the command in flight, if any. */
+  kill(signal: NodeJS.Signals): void {
+    this.current?.kill(signal);
+  }
+}
+
+function quote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,64 @@
+// icc++'s own settings: the ICC_* environment and --icc-* options, validated
+// once here and passed inward as typed values.
+
+import { z } from 'zod';
+import { IccError } from './diagnostics.js';
+
+const ConfigSchema = z.object({
+  /** The real compiler: a path or a command name looked up on PATH. */
+  clang: z.string().min(1, 'the compiler path is empty').default('clang++'),
+  /** Keep temporary files and print every command run. */
+  debug: z.boolean().default(false),
+  /** Set by icc++ for the compilers it runs: a second icc++ below it means a loop. */
+  nested: z.boolean().default(false),
+  tmpdir: z.string().min(1).optional(),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+const FLAG = '--icc-';
+
+/** Splits icc++'s options from clang's and validates the result with the environment. */
+export async function loadConfig(argv: string[], env: Record<string, string | undefined>): Promise<{ config: Config; clangArgs: string[] }> {
+  const own = argv.filter((a) => a.startsWith(FLAG));
+  const clangArgs = argv.filter((a) => !a.startsWith(FLAG));
+  const options = own.length > 0 ? await parseOwnOptions(own) : {};
+  const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' && v !== '0';
+  const raw = {
+    clang: options.clang ?? (env.ICC_CLANG || undefined),
+    debug: options.debug ?? truthy(env.ICC_DEBUG),
+    nested: truthy(env.ICC_ACTIVE),
+    tmpdir: env.TMPDIR || undefined,
+  };
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new IccError(`invalid icc++ setting '${issue.path.join('.')}': ${issue.message}`);
+  }
+  return { config: parsed.data, clangArgs };
+}
+
+/** --icc-* options via yargs, loaded only when such an option is present (start-up time matters). */
+async function parseOwnOptions(words: string[]): Promise<{ clang?: string; debug?: boolean }> {
+  const { default: yargs } = await import('yargs');
+  let failure: string | undefined;
+  const parsed = await yargs(words)
+    .parserConfiguration({ 'camel-case-expansion': false })
+    .option('icc-clang', { type: 'string', describe: 'the real clang++ to run' })
+    .option('icc-debug', { type: 'boolean', describe: 'keep temporary files and print every command' })
+    .strictOptions()
+    .exitProcess(false)
+    .version(false)
+    .help(false)
+    .fail((message) => {
+      failure = message;
+    })
+    .parse();
+  if (failure !== undefined) {
+    const unknown = /Unknown arguments?: (.*)/.exec(failure);
+    throw new IccError(unknown ? `unknown argument: '--${unknown[1].split(',')[0].trim().replace(/^-+/, '')}'` : failure);
+  }
+  const clang = parsed['icc-clang'];
+  if (words.some((w) => w === '--icc-clang')) throw new IccError("--icc-clang needs a value: --icc-clang=PATH");
+  return { clang: typeof clang === 'string' ? clang : undefined, debug: parsed['icc-debug'] as boolean | undefined };
+}

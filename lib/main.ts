@@ -1,0 +1,50 @@
+// icc++: the phases, top to bottom. classify arguments → (pass straight to
+// clang | preprocess → rewrite → compile → link).
+
+import { classifyArgs, type Plan } from './args/classify.js';
+import { findClang, Runner, type Outcome } from './clang.js';
+import { loadConfig } from './config.js';
+import { IccError, report } from './diagnostics.js';
+import { runPipeline } from './pipeline.js';
+import { TempDir } from './temp.js';
+
+export type { Outcome };
+
+/** Runs icc++ with the arguments after the program name; never throws. */
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<Outcome> {
+  let debug = env.ICC_DEBUG !== undefined && env.ICC_DEBUG !== '' && env.ICC_DEBUG !== '0';
+  let temp: TempDir | undefined;
+  try {
+    const { config, clangArgs } = await loadConfig(argv, env);
+    debug = config.debug;
+    const clang = findClang(config, env.PATH);
+    const runner = new Runner(debug);
+    const plan = classify(clangArgs);
+    if (passesStraight(plan)) return await runner.run(clang, clangArgs);
+    temp = new TempDir(debug, (signal) => runner.kill(signal));
+    return await runPipeline({ clang, runner, plan, temp });
+  } catch (error) {
+    return { code: report(error, debug) };
+  } finally {
+    temp?.dispose();
+  }
+}
+
+function classify(args: string[]): Plan {
+  try {
+    return classifyArgs(args);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ResponseFileError') throw new IccError(error.message);
+    throw error;
+  }
+}
+
+/** Commands clang runs unchanged: no C++ source to rewrite, or clang only prints information. */
+function passesStraight(plan: Plan): boolean {
+  if (plan.info) return true;
+  if (!plan.inputs.some((i) => i.lang === 'c++')) return true;
+  if (plan.depFlags.some((d) => d.name === '-M' || d.name === '-MM')) return true;
+  const compiled = plan.inputs.filter((i) => i.lang !== 'object');
+  // clang itself rejects -o with several outputs; let it say so.
+  return plan.output !== undefined && plan.stage !== 'link' && compiled.length > 1;
+}

@@ -1,0 +1,214 @@
+// The phases for a command with C++ sources: preprocess each source, rewrite
+// its interceptors, compile the rewritten text, and link as the user asked.
+// A command whose sources contain no interceptor is handed to clang as it is.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { InputItem, OptionItem, Plan } from './args/classify.js';
+import { wordsFor } from './args/classify.js';
+import { clangDir, type Outcome, type Runner } from './clang.js';
+import { IccError } from './diagnostics.js';
+import { rewriteInterceptors, withInstantiations, type RewriteResult } from './rewrite/interceptors.js';
+import type { TempDir } from './temp.js';
+import { instantiationsFor } from './templates.js';
+import { abiForTarget, type Abi } from './trampoline.js';
+
+export interface Context {
+  clang: string;
+  runner: Runner;
+  plan: Plan;
+  temp: TempDir;
+}
+
+/** Languages whose sources may hold interceptors. */
+const REWRITTEN = new Set(['c++']);
+const STAGE_OPTIONS = new Set(['-E', '-S', '-c', '-fsyntax-only']);
+
+interface Source {
+  input: InputItem;
+  rewrite: RewriteResult;
+  /** The rewritten text on disk, for the compile. */
+  file: string;
+}
+
+const isStage = (o: OptionItem): boolean => STAGE_OPTIONS.has(o.name);
+const isOutput = (o: OptionItem): boolean => o.name === '-o';
+const isLanguage = (o: OptionItem): boolean => o.name === '-x';
+const only = (o: OptionItem, phase: 'pp' | 'cc' | 'ld'): boolean => o.known && o.phases.size === 1 && o.phases.has(phase);
+
+/** Runs the phases for a plan with at least one C++ source. */
+export async function runPipeline(ctx: Context): Promise<Outcome> {
+  const { plan } = ctx;
+  const inputs = plan.inputs.filter((i) => REWRITTEN.has(i.lang) || (plan.stage === 'E' && i.lang !== 'object'));
+  const texts: { input: InputItem; text: string }[] = [];
+  for (const input of inputs) {
+    const pre = await preprocess(ctx, input);
+    if (pre.code !== 0) return pre;
+    texts.push({ input, text: pre.stdout });
+  }
+
+  const target = targetAbi(plan);
+  const sources: Source[] = [];
+  const errors: IccError[] = [];
+  for (const { input, text } of texts) {
+    if (!REWRITTEN.has(input.lang)) continue;
+    try {
+      const rewrite = rewriteInterceptors(text, { abi: target.abi, cet: cetEnabled(plan), fileName: input.word });
+      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '' });
+    } catch (e) {
+      if (e instanceof IccError) errors.push(e);
+      else throw e;
+    }
+  }
+  if (errors.length > 0) {
+    for (const e of errors) process.stderr.write(e.format() + '\n');
+    return { code: 1 };
+  }
+  if (sources.length === 0) return ctx.runner.run(ctx.clang, plan.argv);
+  if (target.error) throw target.error;
+
+  for (const [n, s] of sources.entries()) {
+    s.file = ctx.temp.file(`${n}-${path.basename(s.input.word === '-' ? 'stdin' : s.input.word)}.ii`);
+    let text = s.rewrite.text;
+    if (s.rewrite.templates.length > 0) {
+      writeFileSync(s.file, text, 'latin1');
+      const learned = await usedSpecializations(ctx, s);
+      if (typeof learned !== 'string') return learned;
+      text = withInstantiations(text, instantiationsFor(s.rewrite.templates, learned));
+    }
+    writeFileSync(s.file, text, 'latin1');
+  }
+
+  if (plan.stage === 'E') return writePreprocessed(plan, texts, sources);
+  return plan.stage === 'link' ? compileAndLink(ctx, sources) : compileEach(ctx, sources);
+}
+
+function targetAbi(plan: Plan): { abi: Abi; error?: IccError } {
+  try {
+    return { abi: abiForTarget(plan.target) };
+  } catch (e) {
+    if (e instanceof IccError) return { abi: 'sysv', error: e };
+    throw e;
+  }
+}
+
+function cetEnabled(plan: Plan): boolean {
+  let on = false;
+  for (const item of plan.items) {
+    if (item.kind !== 'option') continue;
+    const w = item.words.join('');
+    if (w === '-fcf-protection' || w === '-fcf-protection=full' || w === '-fcf-protection=branch') on = true;
+    else if (w === '-fcf-protection=none' || w === '-fcf-protection=return') on = false;
+  }
+  return on;
+}
+
+/** clang -E with the user's flags: its errors and warnings go straight to the user. */
+async function preprocess(ctx: Context, input: InputItem): Promise<Outcome & { stdout: string }> {
+  const { plan } = ctx;
+  const args = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && (plan.stage === 'E' || !only(o, 'ld')));
+  if (plan.stage !== 'E') args.push('-Qunused-arguments', ...depTarget(plan, input));
+  args.push('-E', '-x', input.lang, input.word);
+  return ctx.runner.run(ctx.clang, args, { capture: true });
+}
+
+/** -MD/-MMD without -MT or -MF would name our temp file; name the real output instead. */
+function depTarget(plan: Plan, input: InputItem): string[] {
+  const names = new Set(plan.depFlags.map((d) => d.name));
+  const wantsDeps = names.has('-MD') || names.has('-MMD');
+  if (!wantsDeps || plan.stage === 'link') return [];
+  const out = outputFor(plan, input);
+  const extra: string[] = [];
+  if (!names.has('-MT') && !names.has('-MQ')) extra.push('-MT', out);
+  if (!names.has('-MF')) extra.push('-MF', out.replace(/\.[^./]*$/, '') + '.d');
+  return extra;
+}
+
+/** Where clang would put the -c/-S output of one input. */
+function outputFor(plan: Plan, input: InputItem): string {
+  if (plan.output !== undefined) return plan.output;
+  const base = path.basename(input.word).replace(/\.[^.]*$/, '');
+  return base + (plan.stage === 'S' ? '.s' : '.o');
+}
+
+/** Flags for compiling rewritten text: everything but preprocessing, linking, language and output. */
+function compileFlags(plan: Plan): string[] {
+  const deps = new Set(plan.depFlags);
+  return wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && !deps.has(o) && !only(o, 'pp') && !only(o, 'ld'));
+}
+
+/** A quick -O0 compile of the rewritten text; its undefined symbols name the used specializations. */
+async function usedSpecializations(ctx: Context, s: Source): Promise<string | Outcome> {
+  const flags = compileFlags(ctx.plan).filter((w) => !/^-(O|g|flto)/.test(w));
+  const object = s.file.replace(/\.ii$/, '.learn.o');
+  const compiled = await ctx.runner.run(ctx.clang, [...flags, '-O0', '-w', '-c', '-x', 'c++-cpp-output', s.file, '-o', object]);
+  if (compiled.code !== 0) return compiled;
+  const nm = path.join(clangDir(ctx.clang), 'llvm-nm');
+  const listed = await ctx.runner.run(nm, ['-u', '-C', '-j', object], { capture: true, stdin: 'ignore' });
+  if (listed.code !== 0) throw new IccError(`llvm-nm failed on ${object}; is llvm installed beside clang?`);
+  return listed.stdout;
+}
+
+function writePreprocessed(plan: Plan, texts: { input: InputItem; text: string }[], sources: Source[]): Outcome {
+  const rewritten = new Map(sources.map((s) => [s.input, s.file]));
+  const out = texts.map(({ input, text }) => (rewritten.has(input) ? readFileSync(rewritten.get(input)!, 'latin1') : text)).join('');
+  if (plan.output === undefined || plan.output === '-') process.stdout.write(Buffer.from(out, 'latin1'));
+  else writeFileSync(plan.output, out, 'latin1');
+  return { code: 0 };
+}
+
+
+/** -c, -S, -fsyntax-only: each rewritten source alone, then clang for whatever else the command names. */
+async function compileEach(ctx: Context, sources: Source[]): Promise<Outcome> {
+  const { plan } = ctx;
+  const flags = compileFlags(plan);
+  const stage = plan.stage === 'S' ? '-S' : plan.stage === 'c' ? '-c' : '-fsyntax-only';
+  let failed: Outcome | undefined;
+  for (const s of sources) {
+    const out = stage === '-fsyntax-only' ? [] : ['-o', outputFor(plan, s.input)];
+    const r = await ctx.runner.run(ctx.clang, [...flags, stage, '-x', 'c++-cpp-output', s.file, ...out]);
+    if (r.signal) return r;
+    if (r.code !== 0) failed ??= r;
+  }
+  const rest = remainingCommand(plan, sources);
+  if (rest) {
+    const r = await ctx.runner.run(ctx.clang, rest);
+    if (r.signal) return r;
+    if (r.code !== 0) failed ??= r;
+  }
+  return failed ?? { code: 0 };
+}
+
+/** The original command without the rewritten sources, or undefined when no input is left. */
+function remainingCommand(plan: Plan, sources: Source[]): string[] | undefined {
+  const done = new Set(sources.map((s) => s.input));
+  if (plan.inputs.every((i) => done.has(i))) return undefined;
+  return plan.items.flatMap((item) => (item.kind === 'input' ? (done.has(item) ? [] : [item.word]) : item.words));
+}
+
+/** Compile+link: rewritten sources become temp objects placed where the sources stood. */
+async function compileAndLink(ctx: Context, sources: Source[]): Promise<Outcome> {
+  const { plan } = ctx;
+  const flags = compileFlags(plan);
+  const objects = new Map<InputItem, string>();
+  let failed: Outcome | undefined;
+  for (const s of sources) {
+    const object = s.file.replace(/\.ii$/, '.o');
+    const r = await ctx.runner.run(ctx.clang, [...flags, '-c', '-x', 'c++-cpp-output', s.file, '-o', object]);
+    if (r.signal) return r;
+    if (r.code !== 0) failed ??= r;
+    objects.set(s.input, object);
+  }
+  if (failed) return failed;
+  const args: string[] = [];
+  let language = 'none';
+  for (const item of plan.items) {
+    if (item.kind === 'option' && item.name === '-x') language = item.value ?? 'none';
+    const object = item.kind === 'input' ? objects.get(item) : undefined;
+    if (object === undefined) args.push(...(item.kind === 'input' ? [item.word] : item.words));
+    else if (language === 'none') args.push(object);
+    else args.push('-x', 'none', object, '-x', language);
+  }
+  if (plan.inputs.every((i) => objects.has(i) || i.lang === 'object')) args.push('-Qunused-arguments');
+  return ctx.runner.run(ctx.clang, args);
+}

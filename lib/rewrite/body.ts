@@ -1,0 +1,107 @@
+// The body of an interceptor: every `goto -> E;` at the interceptor's own
+// level becomes `return ::__icc::to_target(E);` in the core.
+
+import type { EditList } from './edit.js';
+import type { TokenStream } from './tokens.js';
+
+type Report = (tokenIndex: number, message: string) => void;
+
+interface Jump {
+  goto: number;
+  semicolon: number;
+}
+
+/** Checks an interceptor body [open, close]; reports problems and returns whether it can be rewritten. */
+export function checkBody(ts: TokenStream, open: number, close: number, nameIndex: number, report: Report): boolean {
+  const { jumps, ok } = scan(ts, open, close, report);
+  if (ok && jumps.length === 0) {
+    report(nameIndex, `interceptor '${ts.text(nameIndex)}' never reaches 'goto -> target;'`);
+    return false;
+  }
+  return ok;
+}
+
+/** Plans the edits that turn each `goto -> E;` into a return of E as the jump target. */
+export function rewriteBody(ts: TokenStream, open: number, close: number, edits: EditList): void {
+  for (const j of scan(ts, open, close, () => undefined).jumps) {
+    edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, 'return ::__icc::to_target(');
+    edits.insert(ts.toks[j.semicolon].start, ')');
+  }
+}
+
+function scan(ts: TokenStream, open: number, close: number, report: Report): { jumps: Jump[]; ok: boolean } {
+  const jumps: Jump[] = [];
+  let ok = true;
+  const lambdaEnds: number[] = [];
+  for (let i = open + 1; i < close; i++) {
+    while (lambdaEnds.length > 0 && i > lambdaEnds[lambdaEnds.length - 1]) lambdaEnds.pop();
+    const inLambda = lambdaEnds.length > 0;
+    const t = ts.text(i);
+    if (t === '{' && ts.match[i] > i && isLambdaBody(ts, i, open)) lambdaEnds.push(ts.match[i]);
+    else if (t === 'return' && !inLambda) {
+      report(i, "'return' is not allowed in an interceptor; leave it with 'goto -> target;'");
+      ok = false;
+    } else if (t === 'goto' && ts.isPunct(i + 1, '->')) {
+      if (inLambda) {
+        report(i, "'goto ->' inside a lambda can't leave the interceptor");
+        ok = false;
+        continue;
+      }
+      if (ts.isPunct(i + 2, ';') || i + 2 >= close) {
+        report(i + 1, "expected a jump target after 'goto ->'");
+        ok = false;
+        continue;
+      }
+      const semicolon = statementEnd(ts, i + 2, close);
+      if (semicolon < 0) {
+        report(i, "expected ';' after 'goto ->' target");
+        ok = false;
+        continue;
+      }
+      jumps.push({ goto: i, semicolon });
+      i = semicolon;
+    }
+  }
+  return { jumps, ok };
+}
+
+function statementEnd(ts: TokenStream, from: number, close: number): number {
+  for (let i = from; i < close; i++) {
+    if (ts.isPunct(i, ';')) return i;
+    if (ts.isPunct(i, '}')) return -1;
+    if ((ts.isPunct(i, '(') || ts.isPunct(i, '[') || ts.isPunct(i, '{')) && ts.match[i] > i) i = ts.match[i];
+  }
+  return -1;
+}
+
+const SKIPPABLE_CALLS = /^(noexcept|decltype|throw|__attribute__|requires)$/;
+
+/** Whether the `{` at b opens a lambda's body (`[..](..) mutable -> T {`), looking back a few tokens. */
+function isLambdaBody(ts: TokenStream, b: number, limit: number): boolean {
+  for (let k = b - 1, steps = 0; k > limit && steps < 64; steps++) {
+    const t = ts.text(k);
+    if (t === ';' || t === '{' || t === '}') return false;
+    if (t === ')') {
+      const m = ts.match[k];
+      if (m < 0) return false;
+      if (ts.isPunct(m - 1, ']')) return true;
+      if (SKIPPABLE_CALLS.test(ts.text(m - 1))) {
+        k = m - 2;
+        continue;
+      }
+      return false;
+    }
+    if (t === ']') {
+      const m = ts.match[k];
+      if (m < 0) return false;
+      if (ts.isPunct(m + 1, '[') && ts.match[m + 1] === k - 1) {
+        k = m - 1;
+        continue;
+      }
+      const before = ts.toks[m - 1];
+      return !(before && (before.kind === 'ident' || ts.isPunct(m - 1, ')') || ts.isPunct(m - 1, ']')));
+    }
+    k--;
+  }
+  return false;
+}

@@ -1,0 +1,335 @@
+// Finds [[interceptor]] definitions in preprocessed C++ and plans the edits
+// that turn each into a declaration of the public symbol, a core function and
+// an emitter whose inline asm defines the symbol with the asm/ macros.
+
+import { IccError, IccErrors } from '../diagnostics.js';
+import { stubInvocation, type Abi, type Binding } from '../trampoline.js';
+import { parseHead, type FunctionHead } from './declaration.js';
+import { EditList } from './edit.js';
+import { instantiationsText, preludeText } from './prelude.js';
+import { SourceMap } from './source-map.js';
+import { TokenStream } from './tokens.js';
+import { checkBody, rewriteBody } from './body.js';
+
+export interface RewriteOptions {
+  abi: Abi;
+  /** Start stubs with endbr64 (-fcf-protection). */
+  cet: boolean;
+  /** File name to report before the first line marker. */
+  fileName?: string;
+}
+
+/** A template interceptor: its specializations are learned after a first compile. */
+export interface TemplateInterceptor {
+  /** The name as a demangler prints it, e.g. `ns::(anonymous namespace)::Logger`. */
+  demangledName: string;
+  /** The emitter class template to instantiate explicitly, e.g. `::ns::__icc_emit_Logger_1a2b3c4d`. */
+  emitter: string;
+}
+
+export interface RewriteResult {
+  text: string;
+  interceptors: number;
+  templates: TemplateInterceptor[];
+}
+
+interface Scope {
+  kind: 'namespace' | 'class' | 'linkage';
+  /** Name as the demangler prints it ('' for the global scope and linkage blocks). */
+  name: string;
+  anonymous: boolean;
+  externC: boolean;
+  template: boolean;
+}
+
+const MENTION = /interceptor|goto\s*->/;
+
+/** Rewrites every interceptor in `src`; text without interceptors comes back unchanged. */
+export function rewriteInterceptors(src: string, options: RewriteOptions): RewriteResult {
+  if (!MENTION.test(src)) return { text: src, interceptors: 0, templates: [] };
+  return new Rewriter(src, options).run();
+}
+
+/** Appends explicit instantiations of template emitters to a rewritten text. */
+export function withInstantiations(text: string, lines: string[]): string {
+  return text + instantiationsText(lines);
+}
+
+const PUSH = '_Pragma("clang diagnostic push")';
+const POP = '_Pragma("clang diagnostic pop")';
+const ignore = (w: string): string => `_Pragma("clang diagnostic ignored \\"${w}\\"")`;
+const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototypes'), ignore('-Wundefined-internal'), ignore('-Wunused-function'), ignore('-Wunused-member-function')].join(' ');
+
+class Rewriter {
+  private readonly ts: TokenStream;
+  private readonly map: SourceMap;
+  private readonly edits = new EditList();
+  private readonly errors: IccError[] = [];
+  private readonly templates: TemplateInterceptor[] = [];
+  private count = 0;
+
+  constructor(private readonly src: string, private readonly options: RewriteOptions) {
+    this.ts = new TokenStream(src);
+    this.map = new SourceMap(src, options.fileName ?? '<stdin>');
+  }
+
+  run(): RewriteResult {
+    this.walk(0, this.ts.length, [{ kind: 'namespace', name: '', anonymous: false, externC: false, template: false }]);
+    if (this.errors.length > 0) throw this.errors.length === 1 ? this.errors[0] : new IccErrors(this.errors);
+    if (this.count === 0) return { text: this.src, interceptors: 0, templates: [] };
+    // The prelude comes before clang's first line marker, which resets line numbering.
+    const text = preludeText(this.options.abi) + this.edits.apply(this.src);
+    return { text, interceptors: this.count, templates: this.templates };
+  }
+
+  private error(tokenIndex: number, message: string): void {
+    const t = this.ts.toks[Math.min(tokenIndex, this.ts.length - 1)];
+    const loc = t ? this.map.locate(t.start) : { file: this.options.fileName ?? '<stdin>', line: 1, col: 1 };
+    this.errors.push(new IccError(message, loc));
+  }
+
+  /** Walks declarations in [from, to) at namespace, class or linkage-block scope. */
+  private walk(from: number, to: number, scopes: Scope[]): void {
+    const ts = this.ts;
+    const scope = scopes[scopes.length - 1];
+    let declStart = from;
+    for (let i = from; i < to; i++) {
+      const t = ts.text(i);
+      if (t === ';') {
+        declStart = i + 1;
+      } else if (scope.kind === 'class' && /^(public|private|protected)$/.test(t) && ts.isPunct(i + 1, ':')) {
+        declStart = i + 2;
+        i++;
+      } else if (t === '[' && ts.isPunct(i + 1, '[') && ts.match[i] > 0) {
+        const close = ts.match[i];
+        const item = this.interceptorItem(i + 2, close - 1);
+        if (item >= 0) {
+          const after = this.interceptor(declStart, i, close, item, scopes);
+          i = after - 1;
+          declStart = after;
+        } else i = close;
+      } else if (t === '{') {
+        const close = ts.match[i] < 0 ? to : ts.match[i];
+        const inner = this.scopeOpenedBy(declStart, i, scope);
+        if (inner) this.walk(i + 1, close, [...scopes, ...inner]);
+        else this.strayCheck(i + 1, close);
+        const endsDeclaration = inner ? inner[0].kind !== 'class' : !/^(=|,|\(|return)$/.test(ts.text(i - 1)) && !ts.isIdent(i - 1);
+        i = close;
+        if (endsDeclaration) declStart = close + 1;
+      } else if (t === '(' || t === '[') {
+        if (ts.match[i] > 0) {
+          this.strayCheck(i + 1, ts.match[i]);
+          i = ts.match[i];
+        }
+      } else if (t === 'goto' && ts.isPunct(i + 1, '->')) {
+        this.error(i, "'goto ->' is only allowed in the body of an [[interceptor]] function");
+      }
+    }
+  }
+
+  /** Which scope(s) a `{` at `open` starts, given the tokens of its declaration; undefined for bodies and initializers. */
+  private scopeOpenedBy(start: number, open: number, outer: Scope): Scope[] | undefined {
+    const ts = this.ts;
+    let i = start;
+    const inherit = { externC: outer.externC, template: outer.template, anonymous: false };
+    if (ts.isIdent(i, 'inline')) i++;
+    if (ts.isIdent(i, 'namespace')) {
+      const names: Scope[] = [];
+      for (let k = i + 1; k < open; k++) {
+        if (ts.isIdent(k) && !ts.isIdent(k, 'inline')) names.push({ kind: 'namespace', name: ts.text(k), ...inherit });
+        else if (ts.isPunct(k, '[') && ts.match[k] > 0) k = ts.match[k];
+        else if ((ts.isIdent(k, '__attribute__') || ts.isIdent(k, '__attribute')) && ts.match[k + 1] > 0) k = ts.match[k + 1];
+      }
+      return names.length > 0 ? names : [{ kind: 'namespace', name: '(anonymous namespace)', ...inherit, anonymous: true }];
+    }
+    if (ts.isIdent(i, 'extern') && ts.toks[i + 1]?.kind === 'string' && i + 2 === open) {
+      return [{ kind: 'linkage', name: '', ...inherit, externC: ts.toks[i + 1].text === '"C"' }];
+    }
+    let template = outer.template;
+    if (ts.isIdent(i, 'template') && ts.isPunct(i + 1, '<')) {
+      const close = ts.matchAngle(i + 1, open);
+      if (close < 0) return undefined;
+      template = true;
+      i = close + 1;
+    }
+    for (; i < open; i++) {
+      const t = ts.text(i);
+      if (t === 'enum' || t === '=' || t === '(') return undefined;
+      if (t === 'class' || t === 'struct' || t === 'union') {
+        let name = '';
+        for (let k = i + 1; k < open; k++) {
+          const u = ts.text(k);
+          if (u === ':' || u === 'final') break;
+          if (ts.isPunct(k, '(') || ts.isPunct(k, '[')) { k = Math.max(k, ts.match[k]); continue; }
+          if (u === '<') { k = Math.max(k, ts.matchAngle(k, open)); template = true; continue; }
+          if (ts.isIdent(k) && !/^(alignas|__attribute__|__declspec)$/.test(u)) name = u;
+        }
+        return [{ kind: 'class', name: name || '(anonymous struct)', ...inherit, template }];
+      }
+    }
+    return undefined;
+  }
+
+  /** Inside bodies and initializers: `goto ->` and [[interceptor]] are errors there. */
+  private strayCheck(from: number, to: number): void {
+    const ts = this.ts;
+    for (let i = from; i < to; i++) {
+      if (ts.isIdent(i, 'goto') && ts.isPunct(i + 1, '->')) {
+        this.error(i, "'goto ->' is only allowed in the body of an [[interceptor]] function");
+      } else if (ts.isPunct(i, '[') && ts.isPunct(i + 1, '[') && ts.match[i] > 0 && this.interceptorItem(i + 2, ts.match[i] - 1) >= 0) {
+        this.error(i + 2, "'[[interceptor]]' must be on a function definition at namespace or class scope");
+        i = ts.match[i];
+      }
+    }
+  }
+
+  /** Index of the `interceptor` attribute in the attribute list [from, to), or -1. */
+  private interceptorItem(from: number, to: number): number {
+    for (let i = from; i < to; i++) {
+      if (this.ts.isIdent(i, 'interceptor') && (i === from || this.ts.isPunct(i - 1, ',')) && !this.ts.isPunct(i + 1, '::')) return i;
+      if (this.ts.match[i] > i) i = this.ts.match[i];
+    }
+    return -1;
+  }
+
+  /** Plans the rewrite of one interceptor; returns the token index after its definition. */
+  private interceptor(declStart: number, attrOpen: number, attrClose: number, item: number, scopes: Scope[]): number {
+    const ts = this.ts;
+    const scope = scopes[scopes.length - 1];
+    const itemEnd = item + 1;
+    if (ts.isPunct(itemEnd, '(')) {
+      this.error(item, "'interceptor' attribute takes no arguments");
+      return this.skipDeclaration(attrClose + 1);
+    }
+    let body = -1;
+    for (let i = attrClose + 1; i < ts.length; i++) {
+      const t = ts.text(i);
+      if (t === '(' || t === '[') { i = Math.max(i, ts.match[i]); continue; }
+      if (t === '{' || t === ';' || t === '=' || t === 'try' || (t === ':' && scope.kind === 'class')) { body = i; break; }
+    }
+    const what = body < 0 ? '' : ts.text(body);
+    if (what !== '{') {
+      const kind = what === ';' ? 'a declaration without a body' : what === '=' ? 'a variable or a defaulted/deleted function' : 'this declaration';
+      this.error(item, `'[[interceptor]]' applies only to function definitions, not to ${kind}`);
+      return this.skipDeclaration(attrClose + 1);
+    }
+    const removedStart = ts.isPunct(item - 1, ',') ? item - 1 : item;
+    const onlyItem = attrClose - 1 - attrOpen - 2 === 1;
+    const removed = (k: number): boolean => (onlyItem ? k >= attrOpen && k <= attrClose : k >= removedStart && k < itemEnd + (removedStart === item && ts.isPunct(itemEnd, ',') ? 1 : 0));
+    const close = ts.match[body] < 0 ? ts.length - 1 : ts.match[body];
+    if (this.isClassHead(declStart, body)) {
+      this.error(item, "'[[interceptor]]' applies only to functions, not to classes");
+      return close + 1;
+    }
+    const head = parseHead(ts, declStart, body, removed);
+    if (typeof head === 'string') {
+      this.error(item, head);
+      return close + 1;
+    }
+    const problem = this.unsupported(head, scope, scopes, body, close);
+    if (problem) {
+      this.error(problem[0], problem[1]);
+      return close + 1;
+    }
+    if (!checkBody(ts, body, close, head.idStart, (at, message) => this.error(at, message))) return close + 1;
+
+    this.count++;
+    if (onlyItem) this.edits.remove(ts.toks[attrOpen].start, ts.toks[attrClose].end);
+    else for (let k = attrOpen; k <= attrClose; k++) if (removed(k)) this.edits.remove(ts.toks[k].start, ts.toks[k].end);
+    this.emit(head, scopes, body, close);
+    rewriteBody(ts, body, close, this.edits);
+    return close + 1;
+  }
+
+  private skipDeclaration(from: number): number {
+    for (let i = from; i < this.ts.length; i++) {
+      if (this.ts.isPunct(i, ';')) return i + 1;
+      if (this.ts.isPunct(i, '{') || this.ts.isPunct(i, '(') || this.ts.isPunct(i, '[')) {
+        if (this.ts.match[i] < 0) return this.ts.length;
+        if (this.ts.isPunct(i, '{')) return this.ts.match[i] + 1;
+        i = this.ts.match[i];
+      }
+    }
+    return this.ts.length;
+  }
+
+  private isClassHead(start: number, open: number): boolean {
+    let from = start;
+    if (this.ts.isIdent(from, 'template') && this.ts.isPunct(from + 1, '<')) from = this.ts.matchAngle(from + 1, open) + 1;
+    for (let i = Math.max(from, start); i < open; i++) {
+      if (this.ts.isPunct(i, '(')) return false;
+      if (/^(class|struct|union|enum)$/.test(this.ts.text(i)) && !this.ts.isPunct(i + 2, '(') && !this.ts.isPunct(i + 2, '*')) {
+        return !this.ts.isPunct(i + 2, '&');
+      }
+    }
+    return false;
+  }
+
+  /** Forms not supported yet (or never): [token index, message]. */
+  private unsupported(head: FunctionHead, scope: Scope, scopes: Scope[], body: number, close: number): [number, string] | undefined {
+    const id = head.idStart;
+    const name = head.name;
+    if (head.qualified) return [id, `interceptors defined with a qualified name ('${this.ts.join(head.idStart, head.idEnd)}') are not supported yet; define it inside its namespace or class`];
+    if (head.explicitSpecialization) return [id, 'explicit specializations of interceptor templates are not supported yet'];
+    for (const s of ['constexpr', 'consteval', 'virtual', 'friend', 'explicit']) {
+      if (head.specs.has(s)) return [id, `a ${s} function can't be an interceptor`];
+    }
+    if (scope.kind === 'class') {
+      if (name === scope.name || name.startsWith('~')) return [id, "constructors and destructors can't be interceptors"];
+      if (!head.specs.has('static')) return [id, `non-static member function '${name}' can't be an interceptor; declare it static (the trampoline forwards 'this' like any other argument register)`];
+    }
+    if (scopes.some((s) => s.kind === 'class' && s.template)) return [id, 'interceptors in class templates are not supported yet'];
+    if (name.startsWith('operator')) return [id, 'operator functions can\'t be interceptors yet'];
+    if (head.deducedReturn) return [id, `interceptor '${name}' needs a declared return type (its callers see the target's return value); 'auto' can't be deduced from 'goto ->'`];
+    for (let i = body; i < close; i++) {
+      if (/^(co_await|co_yield|co_return)$/.test(this.ts.text(i))) return [i, "a coroutine can't be an interceptor"];
+    }
+    return undefined;
+  }
+
+  /** Inserts the core's head before the body and the emitter after it. */
+  private emit(head: FunctionHead, scopes: Scope[], body: number, close: number): void {
+    const ts = this.ts;
+    const scope = scopes[scopes.length - 1];
+    const tmpl = head.template ? ts.join(head.template.start, head.template.close + 1) + ' ' : '';
+    const key = hash(tmpl + head.pointerType);
+    const noParams = head.paramsClose === head.paramsOpen + 1 || (head.paramsClose === head.paramsOpen + 2 && ts.isIdent(head.paramsOpen + 1, 'void'));
+    const base = `${head.name}${noParams && !head.template ? '' : '_' + key}`;
+    const core = `__core_${base}`;
+    const emitter = `__icc_emit_${head.name}_${key}`;
+    const atNamespace = scope.kind !== 'class';
+    // Inside an extern "C" block the generated functions need C++ linkage back (a block: `static` may follow).
+    const cxx = atNamespace && scope.externC ? 'extern "C++" { ' : '';
+    const cxxEnd = cxx ? ' }' : '';
+    const local = scopes.some((s) => s.anonymous) || (atNamespace && head.specs.has('static'));
+    const storage = head.specs.has('static') ? 'static ' : head.specs.has('inline') || head.specs.has('__inline') || head.specs.has('__inline__') ? 'inline ' : '';
+    const coreHead = `${cxx}${tmpl}${storage}__attribute__((ms_abi, visibility("hidden"))) ::__icc::target_t ${core}()`;
+    // A declaration of an internal function that is defined only in asm: clang would warn it is undefined.
+    if (local) this.edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} `);
+    this.edits.insert(ts.toks[body].start, `; ${local ? POP + ' ' : ''}${QUIET} ${coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
+
+    const binding: Binding = local ? 'local' : head.template || !atNamespace || storage === 'inline ' ? 'weak' : 'globl';
+    const asm = stubInvocation(this.options.abi, binding, binding === 'weak', this.options.cet);
+    const args = head.template ? `<${head.template.args.join(', ')}>` : '';
+    const operands = `"s"(static_cast<${head.pointerType}>(&${head.name}${args})), "s"(&${core}${args})`;
+    const fn = `[[gnu::naked${head.template ? '' : ', gnu::used'}]] static void`;
+    const emitterText = head.template
+      ? `${tmpl}struct ${emitter} { ${fn} emit() { __asm__(${asm} : : ${operands}); } };`
+      : `${fn} ${emitter}() { __asm__(${asm} : : ${operands}); }`;
+    this.edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${emitterText}${cxxEnd} ${POP}`);
+
+    if (head.template) {
+      const named = scopes.filter((s) => s.name && !s.anonymous).map((s) => s.name);
+      const demangled = scopes.filter((s) => s.name).map((s) => s.name);
+      this.templates.push({ demangledName: [...demangled, head.name].join('::'), emitter: '::' + [...named, emitter].join('::') });
+    }
+  }
+
+}
+
+/** FNV-1a, 8 hex digits: stable names for overloads, the same in every TU that includes a header. */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}

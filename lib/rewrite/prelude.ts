@@ -1,0 +1,45 @@
+// The C++ support code put at the top of every rewritten translation unit:
+// target conversion for `goto ->`, the null-target report, and the asm macros.
+// It sits under a line marker with flag 3 (system header) so no user warning
+// flag (even -Weverything) fires inside it.
+
+import { macroDefinitions, type Abi } from '../trampoline.js';
+
+const support = `
+namespace __icc {
+typedef void (*target_t)();
+template <class T> struct is_pointer { enum { value = 0 }; };
+template <class T> struct is_pointer<T*> { enum { value = 1 }; };
+template <class T> inline target_t to_target(T p) noexcept {
+  static_assert(is_pointer<T>::value, "'goto ->' needs a pointer target: a void*, a function pointer or FARPROC");
+  return (target_t)(p);
+}
+inline target_t to_target(decltype(nullptr)) noexcept { return nullptr; }
+char *demangle(const char *, char *, unsigned long *, int *) __asm__("__cxa_demangle") __attribute__((weak));
+inline void write_stderr(const char *s) noexcept {
+  long r;
+  __asm__ volatile("syscall" : "=a"(r) : "0"(1L), "D"(2L), "S"(s), "d"(__builtin_strlen(s)) : "rcx", "r11", "memory");
+}
+}
+extern "C" __attribute__((used, visibility("hidden"), noinline, cold, noreturn)) inline void
+__icc_null_target(const char *symbol) noexcept {
+  int status = -1;
+  char *name = __icc::demangle ? __icc::demangle(symbol, nullptr, nullptr, &status) : nullptr;
+  __icc::write_stderr("icc++: interceptor '");
+  __icc::write_stderr(status == 0 && name ? name : symbol);
+  __icc::write_stderr("' returned a null target\\n");
+  __builtin_abort();
+}
+`;
+
+/** The text inserted before the first line of the preprocessed source (ends with a newline). */
+export function preludeText(abi: Abi): string {
+  const body = support.trim().split('\n').map((l) => l.trim()).join(' ');
+  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi)}\n`;
+}
+
+/** The text appended after the last line: explicit instantiations of template emitters. */
+export function instantiationsText(lines: string[]): string {
+  if (lines.length === 0) return '';
+  return `\n# 1 "<icc++ instantiations>" 3\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,50 @@
+// A private temporary directory per icc++ run, removed on success, on failure
+// and when a signal stops the build (unless ICC_DEBUG keeps it).
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Owns the temp directory and the signal handlers that must clean it up. */
+export class TempDir {
+  private dir: string | undefined;
+  private readonly handlers = new Map<NodeJS.Signals, () => void>();
+
+  constructor(private readonly keep: boolean, private readonly onSignal: (signal: NodeJS.Signals) => void) {
+    for (const signal of SIGNALS) {
+      const handler = (): void => this.stop(signal);
+      this.handlers.set(signal, handler);
+      process.on(signal, handler);
+    }
+  }
+
+  /** The directory, created on first use (runs that only pass through never create one). */
+  get path(): string {
+    if (this.dir === undefined) {
+      this.dir = mkdtempSync(path.join(os.tmpdir(), 'icc-'));
+      if (this.keep) process.stderr.write(`icc++: keeping temporary files in ${this.dir}\n`);
+    }
+    return this.dir;
+  }
+
+  file(name: string): string {
+    return path.join(this.path, name);
+  }
+
+  /** Removes the directory and the handlers. */
+  dispose(): void {
+    for (const [signal, handler] of this.handlers) process.off(signal, handler);
+    this.handlers.clear();
+    if (this.dir !== undefined && !this.keep) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+
+  /** A signal arrived: stop the child, clean up, then die of the same signal as clang would. */
+  private stop(signal: NodeJS.Signals): void {
+    this.onSignal(signal);
+    this.dispose();
+    process.kill(process.pid, signal);
+  }
+}

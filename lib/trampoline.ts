@@ -1,0 +1,62 @@
+// Picks the asm/ macros for the target ABI and fills in their parameters.
+// The assembler itself lives in asm/*.S; this module only embeds that file
+// into the translation unit and writes one macro invocation per symbol.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { IccError } from './diagnostics.js';
+
+export type Abi = 'sysv';
+
+/** How the public symbol is bound in the object file. */
+export type Binding = 'globl' | 'weak' | 'local';
+
+const asmDir = fileURLToPath(new URL('../../asm/', import.meta.url));
+
+/** Chooses the trampoline ABI for a clang target triple (default: the host's). */
+export function abiForTarget(triple: string | undefined, hostArch = process.arch): Abi {
+  const t = (triple ?? '').toLowerCase();
+  const arch = t ? t.split('-')[0] : hostArch === 'x64' ? 'x86_64' : hostArch;
+  const windows = /windows|mingw|cygwin|win32/.test(t);
+  if ((arch === 'x86_64' || arch === 'amd64') && !windows) return 'sysv';
+  const what = windows ? 'Windows (Microsoft x64)' : arch;
+  throw new IccError(`interceptors are not supported yet for target '${triple ?? arch}' (${what}); supported: x86_64 Linux/ELF`);
+}
+
+const macroCache = new Map<Abi, string>();
+
+/** The macro file as GAS text without comments, ready to embed in a string literal. */
+export function macroText(abi: Abi): string {
+  let text = macroCache.get(abi);
+  if (text === undefined) {
+    const raw = readFileSync(asmDir + fileFor(abi), 'utf8');
+    text = raw
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter((l) => l.trim() !== '')
+      .join('\n');
+    macroCache.set(abi, text);
+  }
+  return text;
+}
+
+function fileFor(abi: Abi): string {
+  return abi === 'sysv' ? 'x86_64-sysv.S' : 'x86_64-ms.S';
+}
+
+/** A C string literal holding `s` (one line, so no line numbers move). */
+export function cString(s: string): string {
+  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') + '"';
+}
+
+/** The file-scope asm statement that defines the macros (guarded, so -flto can concatenate it). */
+export function macroDefinitions(abi: Abi): string {
+  return `__asm__(${cString(macroText(abi) + `\nicc_${abi}_trampoline\n`)});`;
+}
+
+/** The asm template for one symbol; %c0 is the public symbol, %c1 the core. */
+export function stubInvocation(abi: Abi, binding: Binding, comdat: boolean, cet: boolean): string {
+  const group = comdat ? 'comdat' : 'none';
+  return cString(`icc_${abi}_stub %c0, %c1, ${binding}, ${group}, ${cet ? 1 : 0}`);
+}
