@@ -304,9 +304,10 @@ class Rewriter {
     const local = scopes.some((s) => s.anonymous) || (atNamespace && head.specs.has('static'));
     const storage = head.specs.has('static') ? 'static ' : head.specs.has('inline') || head.specs.has('__inline') || head.specs.has('__inline__') ? 'inline ' : '';
     const coreHead = `${cxx}${tmpl}${storage}__attribute__((ms_abi, visibility("hidden"))) ::__icc::target_t ${core}()`;
-    // A declaration of an internal function that is defined only in asm: clang would warn it is undefined.
-    if (local) this.edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} `);
-    this.edits.insert(ts.toks[body].start, `; ${local ? POP + ' ' : ''}${QUIET} ${coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
+    // An internal or inline function defined only in asm: clang would warn that it is undefined.
+    const quietDecl = local || storage === 'inline ';
+    if (quietDecl) this.edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);
+    this.edits.insert(ts.toks[body].start, `; ${quietDecl ? POP + ' ' : ''}${QUIET} ${coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
 
     const binding: Binding = local ? 'local' : head.template || !atNamespace || storage === 'inline ' ? 'weak' : 'globl';
     const asm = stubInvocation(this.options.abi, binding, binding === 'weak', this.options.cet);

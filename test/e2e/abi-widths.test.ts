@@ -1,0 +1,59 @@
+// Arguments of every register class survive an interceptor whose core
+// clobbers every caller-saved register, at each vector width, with the width
+// chosen from real CPUID answers: natively and under qemu-user CPU models.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { fixtures, iccxx, requireTool, scratch } from '../helpers.js';
+
+const test = suite('abi-widths');
+const dir = path.join(fixtures, 'args');
+const { dir: out, cleanup } = scratch('abi');
+const baseline = path.join(out, 'args-sse');
+const avx2 = path.join(out, 'args-avx2');
+
+function hostWidth(): string {
+  const flags = readFileSync('/proc/cpuinfo', 'utf8');
+  if (/\bavx512f\b/.test(flags)) return 'avx512';
+  if (/\bavx\b/.test(flags)) return 'avx';
+  return 'sse';
+}
+
+async function build(exe: string, flags: string[]): Promise<void> {
+  const r = await iccxx(['-O2', ...flags, path.join(dir, 'main.cpp'), path.join(dir, 'callee.cpp'), '-o', exe]);
+  assert.is(r.exitCode, 0, String(r.stderr));
+}
+
+function checkRun(r: { stdout: unknown; exitCode?: number }, width: string, checks: number): void {
+  const text = String(r.stdout);
+  assert.not.match(text, /FAIL/);
+  assert.is((text.match(/^ok /gm) ?? []).length, checks, text);
+  assert.match(text, new RegExp(`^width ${width}$`, 'm'));
+  assert.is(r.exitCode, 0);
+}
+
+test.before(async () => {
+  await build(baseline, []);
+  await build(avx2, ['-mavx2']);
+});
+test.after(() => cleanup());
+
+test('natively: the width matches this CPU', async () => {
+  checkRun(await execa(baseline, { reject: false }), hostWidth(), 3);
+  if (hostWidth() !== 'sse') checkRun(await execa(avx2, { reject: false }), hostWidth(), 4);
+});
+
+test('qemu -cpu Nehalem: SSE only', async () => {
+  if (!(await requireTool('qemu-x86_64'))) return;
+  checkRun(await execa('qemu-x86_64', ['-cpu', 'Nehalem', baseline], { reject: false }), 'sse', 3);
+});
+
+test('qemu -cpu Haswell: AVX2, no AVX-512', async () => {
+  if (!(await requireTool('qemu-x86_64'))) return;
+  checkRun(await execa('qemu-x86_64', ['-cpu', 'Haswell', baseline], { reject: false }), 'avx', 3);
+  checkRun(await execa('qemu-x86_64', ['-cpu', 'Haswell', avx2], { reject: false }), 'avx', 4);
+});
+
+test.run();

@@ -1,0 +1,48 @@
+// Shared by the end-to-end tests: run bin/icc++ like a user would, in a
+// scratch directory, and run what it built.
+
+import { execa, type Result } from 'execa';
+import fs from 'fs-extra';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(fileURLToPath(new URL('../../', import.meta.url)));
+export const icc = path.join(root, 'bin', 'icc++');
+export const fixtures = path.join(root, 'test', 'fixtures');
+
+/** A fresh directory for one test's outputs, removed by `cleanup`. */
+export function scratch(name: string): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `icc-test-${name}-`));
+  return { dir, cleanup: () => fs.removeSync(dir) };
+}
+
+/** Runs icc++ (never rejects): exit code, stdout and stderr are for the test to check. */
+export async function iccxx(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<Result> {
+  return execa(icc, args, { reject: false, cwd: options.cwd, env: { ...options.env }, input: options.input, stripFinalNewline: false });
+}
+
+/** Runs a built program (never rejects). */
+export async function run(file: string, args: string[] = [], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
+  return execa(file, args, { reject: false, cwd: options.cwd, env: options.env, stripFinalNewline: false });
+}
+
+/** Whether a command exists on PATH (for tools a local run may lack; CI installs them). */
+export async function have(tool: string): Promise<boolean> {
+  const r = await execa('sh', ['-c', `command -v ${tool}`], { reject: false });
+  return r.exitCode === 0;
+}
+
+/** Skips (with a printed reason) when a tool is missing locally; fails in CI, which must install it. */
+export async function requireTool(tool: string): Promise<boolean> {
+  if (await have(tool)) return true;
+  if (process.env.CI) throw new Error(`${tool} is required in CI but is not installed`);
+  console.log(`  (skipped: ${tool} is not installed; CI installs it)`);
+  return false;
+}
+
+/** Lists files left in a directory tree (for "no temp files left" checks). */
+export function listTree(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true }).map(String);
+}

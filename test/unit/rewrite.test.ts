@@ -1,0 +1,114 @@
+// The rewriter on preprocessed text: what it changes, what it must leave
+// alone, that it never moves a line, and the errors it reports.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { IccError, IccErrors } from '../../lib/diagnostics.js';
+import { rewriteInterceptors } from '../../lib/rewrite/interceptors.js';
+
+const test = suite('rewrite');
+const opts = { abi: 'sysv' as const, cet: false, fileName: 'x.cpp' };
+const lines = (s: string): number => s.split('\n').length;
+/** The user's part of the output (after the prelude, which ends at the first line marker of the input). */
+const userPart = (out: string): string => out.slice(out.indexOf('# 1 "x.cpp"'));
+
+function errorsOf(src: string): string[] {
+  try {
+    rewriteInterceptors(src, opts);
+  } catch (e) {
+    if (e instanceof IccErrors) return e.errors.map((x) => x.format());
+    if (e instanceof IccError) return [e.format()];
+    throw e;
+  }
+  return [];
+}
+
+test('text without interceptors comes back byte for byte', () => {
+  const src = '# 1 "x.cpp"\nint main() { goto done; done: return 0; }\nconst char *s = "[[interceptor]] goto -> x";\n';
+  const r = rewriteInterceptors(src, opts);
+  assert.is(r.text, src);
+  assert.is(r.interceptors, 0);
+});
+
+test('mentions in strings, raw strings and comments are not interceptors', () => {
+  const src = '# 1 "x.cpp"\nconst char *a = R"x([[interceptor]] void f() { goto -> g; })x";\n/* [[interceptor]] */ // goto -> x;\nchar c = \'[\';\n';
+  assert.is(rewriteInterceptors(src, opts).text, src);
+});
+
+test('an interceptor becomes a declaration, a core and an emitter, on the same lines', () => {
+  const src = '# 1 "x.cpp"\nnamespace ns {\n[[interceptor]] void Logger(void)\n{\n  puts("hi");\n  goto -> dlsym(h,\n     "f");\n}\n}\n';
+  const r = rewriteInterceptors(src, opts);
+  assert.is(r.interceptors, 1);
+  const user = userPart(r.text);
+  assert.is(lines(user), lines(src), 'same number of lines');
+  const out = user.split('\n');
+  assert.is(out[2], ' void Logger(void)', 'attribute removed');
+  assert.match(out[3], /^; .*::__icc::target_t __core_Logger\(\).*\{$/, 'the declaration ends where the body began; the core takes the body');
+  assert.match(out[4], /puts\("hi"\)/, 'the body stays on its line');
+  assert.match(out[5], /return ::__icc::to_target\( dlsym\(h,$/, 'goto -> becomes a return of the target');
+  assert.match(out[6], /"f"\)\);/);
+  assert.match(out[7], /^\}.*icc_sysv_stub %c0, %c1, globl, none, 0.*"s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\)/, 'the emitter names the symbol by its type');
+  assert.ok(r.text.startsWith('# 1 "<icc++ prelude>" 3\n'), 'the prelude is a system header');
+});
+
+test('overloads get distinct, stable core names', () => {
+  const src = '# 1 "x.cpp"\n[[interceptor]] int f(int) { goto -> p; }\n[[interceptor]] int f(double) { goto -> p; }\n';
+  const a = rewriteInterceptors(src, opts).text;
+  const cores = [...a.matchAll(/__core_f_[0-9a-f]{8}\(\)/g)].map((m) => m[0]);
+  assert.is(new Set(cores).size, 2);
+  assert.is(rewriteInterceptors(src, opts).text, a, 'deterministic (headers included by several TUs)');
+});
+
+test('default arguments stay in the declaration but not in the cast type', () => {
+  const src = '# 1 "x.cpp"\n[[interceptor]] int f(int a = 1, long b = sizeof(int)) { goto -> p; }\n';
+  const out = rewriteInterceptors(src, opts).text;
+  assert.match(out, /int f\(int a = 1, long b = sizeof\(int\)\) ;/);
+  assert.match(out, /static_cast<int \(\*\) \( int a , long b \)>/);
+});
+
+test('bindings: static is local, inline and templates are weak COMDAT, extern "C" keeps its name', () => {
+  const out = (s: string): string => rewriteInterceptors('# 1 "x.cpp"\n' + s + '\n', opts).text;
+  assert.match(out('[[interceptor]] static void f() { goto -> p; }'), /local, none/);
+  assert.match(out('[[interceptor]] inline void f() { goto -> p; }'), /weak, comdat/);
+  assert.match(out('namespace { [[interceptor]] void f() { goto -> p; } }'), /local, none/);
+  const t = rewriteInterceptors('# 1 "x.cpp"\nnamespace a { template <class T, int... N> [[interceptor]] T g(T) { goto -> p; } }\n', opts);
+  assert.match(t.text, /struct __icc_emit_g_[0-9a-f]{8} \{.*&g<T, N\.\.\.>/);
+  assert.equal(t.templates.map((x) => x.demangledName), ['a::g']);
+  assert.match(out('extern "C" [[interceptor]] int open(const char *, int, ...) { goto -> p; }'), /extern "C" +int open\(const char \*, int, \.\.\.\) ;/);
+  assert.match(out('struct S { [[interceptor]] static int m(int) { goto -> p; } };'), /weak, comdat.*&m\)/);
+});
+
+test('[[nodiscard, interceptor]] keeps the other attribute', () => {
+  const out = rewriteInterceptors('# 1 "x.cpp"\n[[nodiscard, interceptor]] int f() { goto -> p; }\n', opts).text;
+  assert.match(out, /\[\[nodiscard \]\] int f\(\) ;/);
+});
+
+test('errors point at the original file and line', () => {
+  const src = '# 1 "x.cpp"\nint a;\n# 10 "inc/h.h" 1\nvoid g() { goto -> p; }\n';
+  assert.equal(errorsOf(src), ["inc/h.h:10:12: error: 'goto ->' is only allowed in the body of an [[interceptor]] function"]);
+});
+
+test('malformed interceptors are reported, all of them', () => {
+  const src = [
+    '# 1 "x.cpp"',
+    '[[interceptor]] void decl();',
+    '[[interceptor]] int var = 1;',
+    '[[interceptor(3)]] void args() { goto -> p; }',
+    '[[interceptor]] void empty() { goto -> ; }',
+    '[[interceptor]] void none() { puts("x"); }',
+    '[[interceptor]] void ret() { return; }',
+    'struct S { [[interceptor]] void m() { goto -> p; } };',
+    '',
+  ].join('\n');
+  const errors = errorsOf(src);
+  assert.equal(errors, [
+    "x.cpp:1:3: error: '[[interceptor]]' applies only to function definitions, not to a declaration without a body",
+    "x.cpp:2:3: error: '[[interceptor]]' applies only to function definitions, not to a variable or a defaulted/deleted function",
+    "x.cpp:3:3: error: 'interceptor' attribute takes no arguments",
+    "x.cpp:4:37: error: expected a jump target after 'goto ->'",
+    "x.cpp:5:22: error: interceptor 'none' never reaches 'goto -> target;'",
+    "x.cpp:6:30: error: 'return' is not allowed in an interceptor; leave it with 'goto -> target;'",
+    "x.cpp:7:33: error: non-static member function 'm' can't be an interceptor; declare it static (the trampoline forwards 'this' like any other argument register)",
+  ]);
+});
+
+test.run();
