@@ -2,6 +2,7 @@
 // clang | preprocess → rewrite → compile → link).
 
 import { classifyArgs, type Plan } from './args/classify.js';
+import { expandResponseFiles, ResponseFileError, responseFileQuoting } from './args/response-files.js';
 import { findClang, Runner, type Outcome } from './clang.js';
 import { loadConfig } from './config.js';
 import { IccError, report } from './diagnostics.js';
@@ -20,9 +21,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const clang = findClang(config, env.PATH);
     const runner = new Runner(debug);
     const plan = classify(clangArgs);
-    if (passesStraight(plan)) return await runner.run(clang, clangArgs);
+    if (passesStraight(plan)) return reportSignal(await runner.run(clang, clangArgs), clang);
     temp = new TempDir(debug, (signal) => runner.kill(signal));
-    return await runPipeline({ clang, runner, plan, temp });
+    return reportSignal(await runPipeline({ clang, runner, plan, temp }), clang);
   } catch (error) {
     return { code: report(error, debug) };
   } finally {
@@ -30,11 +31,22 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 }
 
+/** A compiler killed by a signal is reported (clang's driver does the same for its own jobs). */
+function reportSignal(outcome: Outcome, clang: string): Outcome {
+  if (outcome.signal && !USER_SIGNALS.has(outcome.signal)) {
+    process.stderr.write(`icc++: error: ${clang} terminated by signal ${outcome.signal}\n`);
+  }
+  return outcome;
+}
+
+/** Signals a user or build tool sends to stop a build: passed on silently. */
+export const USER_SIGNALS: ReadonlySet<string> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE']);
+
 function classify(args: string[]): Plan {
   try {
-    return classifyArgs(args);
+    return classifyArgs(expandResponseFiles(args, process.cwd(), responseFileQuoting(args)));
   } catch (error) {
-    if (error instanceof Error && error.name === 'ResponseFileError') throw new IccError(error.message);
+    if (error instanceof ResponseFileError) throw new IccError(error.message);
     throw error;
   }
 }
@@ -43,7 +55,7 @@ function classify(args: string[]): Plan {
 function passesStraight(plan: Plan): boolean {
   if (plan.info) return true;
   if (!plan.inputs.some((i) => i.lang === 'c++')) return true;
-  if (plan.depFlags.some((d) => d.name === '-M' || d.name === '-MM')) return true;
+  if (plan.depFlags.some((d) => d.canonical === '-M' || d.canonical === '-MM')) return true;
   const compiled = plan.inputs.filter((i) => i.lang !== 'object');
   // clang itself rejects -o with several outputs; let it say so.
   return plan.output !== undefined && plan.stage !== 'link' && compiled.length > 1;

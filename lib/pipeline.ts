@@ -31,10 +31,10 @@ interface Source {
   file: string;
 }
 
-const isStage = (o: OptionItem): boolean => STAGE_OPTIONS.has(o.name);
-const isOutput = (o: OptionItem): boolean => o.name === '-o';
-const isLanguage = (o: OptionItem): boolean => o.name === '-x';
-const only = (o: OptionItem, phase: 'pp' | 'cc' | 'ld'): boolean => o.known && o.phases.size === 1 && o.phases.has(phase);
+const isStage = (o: OptionItem): boolean => STAGE_OPTIONS.has(o.canonical);
+const isOutput = (o: OptionItem): boolean => o.canonical === '-o';
+const isLanguage = (o: OptionItem): boolean => o.canonical === '-x';
+const only = (o: OptionItem, phase: 'pp' | 'cc' | 'ld'): boolean => o.phases.size === 1 && o.phases.has(phase);
 
 /** Runs the phases for a plan with at least one C++ source. */
 export async function runPipeline(ctx: Context): Promise<Outcome> {
@@ -114,7 +114,7 @@ async function preprocess(ctx: Context, input: InputItem): Promise<Outcome & { s
 
 /** -MD/-MMD without -MT or -MF would name our temp file; name the real output instead. */
 function depTarget(plan: Plan, input: InputItem): string[] {
-  const names = new Set(plan.depFlags.map((d) => d.name));
+  const names = new Set(plan.depFlags.map((d) => d.canonical));
   const wantsDeps = names.has('-MD') || names.has('-MMD');
   if (!wantsDeps || plan.stage === 'link') return [];
   const out = outputFor(plan, input);
@@ -203,7 +203,7 @@ async function compileAndLink(ctx: Context, sources: Source[]): Promise<Outcome>
   const args: string[] = [];
   let language = 'none';
   for (const item of plan.items) {
-    if (item.kind === 'option' && item.name === '-x') language = item.value ?? 'none';
+    if (item.kind === 'option' && item.canonical === '-x') language = item.value ?? 'none';
     const object = item.kind === 'input' ? objects.get(item) : undefined;
     if (object === undefined) args.push(...(item.kind === 'input' ? [item.word] : item.words));
     else if (language === 'none') args.push(object);

@@ -171,7 +171,14 @@ function withFollowing(
   return result;
 }
 
-function item(index: number, words: string[], name: string, option: ClangOption, known: boolean, values: string[]): OptionItem {
+function item(
+  index: number,
+  words: string[],
+  name: string,
+  option: ClangOption,
+  known: boolean,
+  values: string[],
+): OptionItem {
   return {
     kind: 'option',
     index,

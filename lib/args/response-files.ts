@@ -113,7 +113,8 @@ const isWindowsSpace = (c: string): boolean => isGnuSpace(c) || c === '\0';
  * Microsoft's rules (CommandLineToArgvW, as LLVM implements them): whitespace separates words
  * outside quotes; "..." groups and "" inside quotes is a literal quote; 2n backslashes before a
  * quote give n backslashes and the quote still delimits, 2n+1 give n and a literal quote;
- * other backslashes are literal. `""` then whitespace is an empty word (but not at the very end).
+ * other backslashes are literal. `""` is an empty word. A word whose quote never closes is
+ * dropped (clang 14 does so; checked with `clang++ --rsp-quoting=windows -###`).
  */
 export function tokenizeWindows(text: string): string[] {
   const words: string[] = [];
@@ -154,6 +155,6 @@ export function tokenizeWindows(text: string): string[] {
       inWord = true;
     }
   }
-  if (word !== '') words.push(word);
+  if (inWord && !quoted) words.push(word); // clang 14 drops a word whose quote never closes
   return words;
 }

@@ -1,0 +1,170 @@
+// icc++ as a drop-in clang++: modes, outputs, inputs, passthrough, exit codes,
+// clang-shaped errors and no temporary files left behind.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execa } from 'execa';
+import fs from 'fs-extra';
+import path from 'node:path';
+import { fixtures, icc, iccxx, listTree, run, scratch } from '../helpers.js';
+
+const test = suite('driver');
+const dir = path.join(fixtures, 'driver');
+const hello = path.join(dir, 'hello.cpp');
+
+/** Runs a test body in a scratch directory that is also TMPDIR, so leftovers are visible. */
+async function inScratch(name: string, body: (out: string, env: Record<string, string>) => Promise<void>): Promise<void> {
+  const { dir: out, cleanup } = scratch(name);
+  const tmp = path.join(out, 'tmp');
+  fs.mkdirSync(tmp);
+  try {
+    await body(out, { TMPDIR: tmp });
+    assert.equal(listTree(tmp), [], 'no temporary files left');
+  } finally {
+    cleanup();
+  }
+}
+
+test('-c without -o writes <name>.o in the current directory', () =>
+  inScratch('c', async (out, env) => {
+    const r = await iccxx(['-c', hello], { cwd: out, env });
+    assert.is(r.exitCode, 0, String(r.stderr));
+    assert.ok(fs.existsSync(path.join(out, 'hello.o')));
+    const linked = await iccxx(['hello.o', '-o', 'hello'], { cwd: out, env });
+    assert.is(linked.exitCode, 0, String(linked.stderr));
+    assert.is(String((await run(path.join(out, 'hello'))).stdout), 'hello from the core\n');
+  }));
+
+test('-S writes assembly that defines the public symbol with the trampoline', () =>
+  inScratch('S', async (out, env) => {
+    const r = await iccxx(['-S', '-O2', hello, '-o', 'hello.s'], { cwd: out, env });
+    assert.is(r.exitCode, 0, String(r.stderr));
+    const asm = fs.readFileSync(path.join(out, 'hello.s'), 'utf8');
+    assert.match(asm, /\.globl\s+_Z5Helloi\n(.*\n)*_Z5Helloi:\n\s+leaq\s+\.L__icc_rec__Z5Helloi\(%rip\), %r11\n\s+jmp\s+__icc_sysv_trampoline/);
+    assert.match(asm, /\.long\s+_Z21__core_Hello_[0-9a-f]{8}v-/, 'the record points at the core');
+  }));
+
+test('-E output is plain C++ that plain clang++ builds into the same program', () =>
+  inScratch('E', async (out, env) => {
+    const r = await iccxx(['-E', hello, '-o', 'hello.ii'], { cwd: out, env });
+    assert.is(r.exitCode, 0, String(r.stderr));
+    const text = fs.readFileSync(path.join(out, 'hello.ii'), 'latin1');
+    assert.not.match(text, /\[\[interceptor\]\]/);
+    const built = await execa('clang++', ['hello.ii', '-o', 'plain'], { cwd: out, reject: false });
+    assert.is(built.exitCode, 0, String(built.stderr));
+    const ran = await run(path.join(out, 'plain'));
+    assert.is(ran.exitCode, 0);
+    assert.is(String(ran.stdout), 'hello from the core\n');
+    const toStdout = await iccxx(['-E', hello], { cwd: out, env });
+    assert.is(String(toStdout.stdout), text, '-E without -o prints the same text');
+  }));
+
+test('-fsyntax-only checks the rewritten code and writes nothing', () =>
+  inScratch('syntax', async (out, env) => {
+    const r = await iccxx(['-fsyntax-only', hello], { cwd: out, env });
+    assert.is(r.exitCode, 0, String(r.stderr));
+    assert.equal(fs.readdirSync(out), ['tmp']);
+  }));
+
+test('-o - writes the object to stdout; stdin - with -x c++ is read', () =>
+  inScratch('stdio', async (out, env) => {
+    const source = fs.readFileSync(hello, 'utf8');
+    const r = await execa(icc, ['-x', 'c++', '-c', '-', '-o', '-'], { cwd: out, env, input: source, encoding: 'buffer', reject: false });
+    assert.is(r.exitCode, 0, Buffer.from(r.stderr).toString());
+    const bytes = Buffer.from(r.stdout);
+    assert.is(bytes.subarray(0, 4).toString('latin1'), '\x7fELF');
+    fs.writeFileSync(path.join(out, 'stdin.o'), bytes);
+    const linked = await iccxx(['stdin.o', '-o', 'prog'], { cwd: out, env });
+    assert.is(linked.exitCode, 0, String(linked.stderr));
+    assert.is((await run(path.join(out, 'prog'))).exitCode, 0);
+  }));
+
+test('@response files and several sources in one command', () =>
+  inScratch('rsp', async (out, env) => {
+    fs.writeFileSync(path.join(out, 'two.cpp'), 'int two() { return 2; }\n');
+    fs.writeFileSync(path.join(out, 'args.rsp'), `-O2 "${hello}" two.cpp -o 'my prog'\n`);
+    const r = await iccxx(['@args.rsp'], { cwd: out, env });
+    assert.is(r.exitCode, 0, String(r.stderr));
+    assert.is((await run(path.join(out, 'my prog'))).exitCode, 0);
+  }));
+
+test('information commands pass straight to clang', async () => {
+  for (const args of [['--version'], ['-print-prog-name=ld'], ['-dumpmachine'], ['-###', '-c', hello]]) {
+    const ours = await iccxx(args);
+    const theirs = await execa('clang++', args, { reject: false, stripFinalNewline: false });
+    assert.is(ours.exitCode, theirs.exitCode, args.join(' '));
+    assert.is(String(ours.stdout), String(theirs.stdout), args.join(' '));
+  }
+});
+
+test('sources that only mention interceptors in strings and comments compile exactly as with clang++', () =>
+  inScratch('mentions', async (out, env) => {
+    const src = path.join(dir, 'mentions.cpp');
+    const ours = await iccxx(['-O2', '-c', src, '-o', 'ours.o'], { cwd: out, env });
+    const theirs = await execa('clang++', ['-O2', '-c', src, '-o', 'theirs.o'], { cwd: out, reject: false });
+    assert.is(ours.exitCode, 0, String(ours.stderr));
+    assert.is(theirs.exitCode, 0);
+    assert.ok(fs.readFileSync(path.join(out, 'ours.o')).equals(fs.readFileSync(path.join(out, 'theirs.o'))), 'identical objects');
+  }));
+
+test("clang's errors inside and outside an interceptor point at the user's lines, with clang's exit code", () =>
+  inScratch('broken', async (out, env) => {
+    const src = path.join(dir, 'broken.cpp');
+    const ours = await iccxx(['-c', src, '-o', 'x.o'], { cwd: out, env });
+    const theirs = await execa('clang++', ['-c', src, '-o', 'y.o'], { cwd: out, reject: false });
+    assert.is(ours.exitCode, theirs.exitCode);
+    const stderr = String(ours.stderr);
+    assert.match(stderr, new RegExp(`${src}:7:9: error: cannot initialize a variable of type 'int'`));
+    assert.match(stderr, new RegExp(`${src}:11:22: error: use of undeclared identifier 'undeclared_name'`));
+    assert.not.match(stderr, /\.ii:|icc-|at .*\.js/, 'no temp file names, no stack trace');
+    assert.not.ok(fs.existsSync(path.join(out, 'x.o')));
+  }));
+
+test("icc++'s own errors are clang-shaped", () =>
+  inScratch('stray', async (out, env) => {
+    const src = path.join(dir, 'stray.cpp');
+    const r = await iccxx(['-c', src], { cwd: out, env });
+    assert.is(r.exitCode, 1);
+    assert.is(String(r.stderr), `${src}:5:5: error: 'goto ->' is only allowed in the body of an [[interceptor]] function\n`);
+    const bad = await iccxx(['--icc-frobnicate', '-c', src], { cwd: out, env });
+    assert.is(bad.exitCode, 1);
+    assert.is(String(bad.stderr), "icc++: error: unknown argument: '--icc-frobnicate'\n");
+  }));
+
+test('the real compiler: ICC_CLANG, --icc-clang, never icc++ itself', () =>
+  inScratch('clang', async (out, env) => {
+    const missing = await iccxx(['-c', hello], { cwd: out, env: { ...env, ICC_CLANG: '/nonexistent/clang++' } });
+    assert.is(missing.exitCode, 1);
+    assert.match(String(missing.stderr), /^icc\+\+: error: cannot find the real compiler '\/nonexistent\/clang\+\+'/);
+    const self = await iccxx(['-c', hello], { cwd: out, env: { ...env, ICC_CLANG: icc } });
+    assert.is(self.exitCode, 1);
+    assert.match(String(self.stderr), /is icc\+\+ itself/);
+    fs.symlinkSync(icc, path.join(out, 'clang++'));
+    const shadowed = await iccxx(['-c', hello, '-o', 'h.o'], { cwd: out, env: { ...env, PATH: `${out}:${process.env.PATH}` } });
+    assert.is(shadowed.exitCode, 0, 'skips an icc++ named clang++ on PATH: ' + String(shadowed.stderr));
+    const explicit = await iccxx(['--icc-clang=/usr/bin/clang++', '-c', hello, '-o', 'h2.o'], { cwd: out, env });
+    assert.is(explicit.exitCode, 0, String(explicit.stderr));
+  }));
+
+test('a compiler killed by a signal is reported and fails the build', () =>
+  inScratch('signal', async (out, env) => {
+    const fake = path.join(out, 'crashing-clang');
+    fs.writeFileSync(fake, '#!/bin/sh\nkill -SEGV $$\n', { mode: 0o755 });
+    const r = await iccxx(['-c', hello], { cwd: out, env: { ...env, ICC_CLANG: fake } });
+    assert.is(r.exitCode, 128 + 11);
+    assert.match(String(r.stderr), /terminated by signal SIGSEGV/);
+  }));
+
+test('SIGINT during a compile stops the build and leaves no temporary files', () =>
+  inScratch('sigint', async (out, env) => {
+    const slow = path.join(out, 'slow-clang');
+    // Preprocessing works; the compile of the rewritten text hangs until interrupted.
+    fs.writeFileSync(slow, `#!/bin/sh\nfor a in "$@"; do [ "$a" = -E ] && exec clang++ "$@"; done\ntouch ${out}/started\nexec sleep 30\n`, { mode: 0o755 });
+    const child = execa(icc, ['-c', hello], { cwd: out, env: { ...env, ICC_CLANG: slow }, reject: false });
+    for (let i = 0; i < 100 && !fs.existsSync(path.join(out, 'started')); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(fs.existsSync(path.join(out, 'started')), 'the compile started');
+    child.kill('SIGINT');
+    const r = await child;
+    assert.is(r.signal, 'SIGINT');
+  }));
+
+test.run();
