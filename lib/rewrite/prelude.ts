@@ -6,7 +6,7 @@
 import { macroDefinitions, type Abi } from '../trampoline.js';
 
 const support = `
-namespace __icc {
+namespace __icc __attribute__((visibility("hidden"))) {
 typedef void (*target_t)();
 template <class T> struct is_pointer { enum { value = 0 }; };
 template <class T> struct is_pointer<T*> { enum { value = 1 }; };
