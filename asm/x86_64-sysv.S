@@ -26,8 +26,8 @@
  * rbx rbp rdi rsi r12-r15 and the low 128 bits of xmm6-15 by its own ABI,
  * which is what a Microsoft-convention caller expects to survive. What the
  * core may clobber and a caller may be passing arguments in is saved here:
- *   rdi rsi rdx rcx r8 r9 (SysV integer arguments; rdi/rsi are also saved so
- *   the epilogue is one straight pop sequence), rax (AL = vector register
+ *   rdx rcx r8 r9 (SysV integer arguments; rdi and rsi need no save since
+ *   the ms_abi core preserves them), rax (AL = vector register
  *   count of a variadic call), r10 (static chain), and vector registers 0-7
  *   at the full width in use: xmm (SSE), ymm (AVX) or zmm (AVX-512).
  * k0-7 and zmm16-31 never carry arguments and are not saved.
@@ -82,35 +82,45 @@
 .endm
 
 /* Save or restore vector registers 0-7 with `insn` at `size` bytes each,
- * starting at 0(%rsp). */
-.macro icc_sysv_vec insn:req, reg:req, size:req, load=0
+ * starting at base(%rsp). */
+.macro icc_sysv_vec insn:req, reg:req, size:req, base:req, load=0
   .irp n, 0,1,2,3,4,5,6,7
     .if \load
-      \insn (\n*\size)(%rsp), %\reg\n
+      \insn (\base+\n*\size)(%rsp), %\reg\n
     .else
-      \insn %\reg\n, (\n*\size)(%rsp)
+      \insn %\reg\n, (\base+\n*\size)(%rsp)
     .endif
   .endr
 .endm
 
 /* One width's path through the trampoline: reserve the vector save area,
- * save, call the core, restore, then continue at the common epilogue.
- * On entry rsp is 64-byte aligned; the save area is a multiple of 64 bytes,
- * so it stays 64-byte aligned, and the 32 bytes of shadow space below it
- * (the ms_abi core's home area) leave rsp 0 mod 16 at the call. */
+ * save, call the core, restore, restore the integer registers and jump to
+ * the target. On entry rsp is 64-byte aligned; the save area is a multiple of
+ * 64 bytes, so it stays 64-byte aligned, and the 32 bytes of shadow space
+ * below it (the ms_abi core's home area) leave rsp 0 mod 16 at the call. */
 .macro icc_sysv_path insn:req, reg:req, size:req
-  sub $(8*\size), %rsp
-  icc_sysv_vec \insn, \reg, \size
-  sub $32, %rsp                       /* the ms_abi core's shadow space */
+  sub $(8*\size + 32), %rsp
+  icc_sysv_vec \insn, \reg, \size, 32
   movslq (%r11), %rax
   add %r11, %rax                      /* rax = core (record + offset) */
   call *%rax
   test %rax, %rax
   jz .L__icc_sysv_null
   mov %rax, %r11                      /* the target, in a scratch register */
-  add $32, %rsp
-  icc_sysv_vec \insn, \reg, \size, 1
-  jmp .L__icc_sysv_epilogue
+  icc_sysv_vec \insn, \reg, \size, 32, 1
+  .cfi_remember_state
+  lea -48(%rbp), %rsp
+  pop %r10
+  pop %rax
+  pop %r9
+  pop %r8
+  pop %rcx
+  pop %rdx
+  pop %rbp
+  .cfi_def_cfa %rsp, 8
+  .cfi_restore %rbp
+  jmp *%r11
+  .cfi_restore_state
 .endm
 
 /* The shared trampoline, once per object (COMDAT, hidden). icc++ invokes this
@@ -124,56 +134,38 @@
   .type __icc_sysv_trampoline,@function
 __icc_sysv_trampoline:
   .cfi_startproc
-  /* Entry: r11 = record; 0(%rsp) = the caller's return address; rsp = 8 mod 16. */
+  /* Entry: r11 = record; 0(%rsp) = the caller's return address; rsp = 8 mod 16.
+   * rdi and rsi are not saved: the ms_abi core preserves them. */
   push %rbp
   .cfi_adjust_cfa_offset 8
   .cfi_rel_offset %rbp, 0
   mov %rsp, %rbp
   .cfi_def_cfa_register %rbp          /* CFA = rbp + 16 from here on */
-  push %rdi                           /* -8(%rbp)  */
-  push %rsi                           /* -16(%rbp) */
-  push %rdx                           /* -24(%rbp) */
-  push %rcx                           /* -32(%rbp) */
-  push %r8                            /* -40(%rbp) */
-  push %r9                            /* -48(%rbp) */
-  push %rax                           /* -56(%rbp) AL: varargs vector count */
-  push %r10                           /* -64(%rbp) static chain */
-  push %r11                           /* -72(%rbp) record */
+  push %rdx                           /* -8(%rbp)  */
+  push %rcx                           /* -16(%rbp) */
+  push %r8                            /* -24(%rbp) */
+  push %r9                            /* -32(%rbp) */
+  push %rax                           /* -40(%rbp) AL: varargs vector count */
+  push %r10                           /* -48(%rbp) static chain */
+  push %r11                           /* -56(%rbp) record */
   and $-64, %rsp                      /* vector save areas are 64-byte aligned */
 .L__icc_sysv_dispatch:
   movzbl __icc_sysv_width(%rip), %eax
+  cmp $3, %eax
+  jne .L__icc_sysv_not512
+  icc_sysv_path vmovaps, zmm, 64
+.L__icc_sysv_not512:
   cmp $2, %eax
-  je .L__icc_sysv_avx
-  ja .L__icc_sysv_avx512
+  jne .L__icc_sysv_not256
+  icc_sysv_path vmovaps, ymm, 32
+.L__icc_sysv_not256:
   test %eax, %eax
   jz .L__icc_sysv_detect
   icc_sysv_path movaps, xmm, 16
-.L__icc_sysv_avx:
-  icc_sysv_path vmovaps, ymm, 32
-.L__icc_sysv_avx512:
-  icc_sysv_path vmovaps, zmm, 64
-
-.L__icc_sysv_epilogue:
-  /* r11 = target. Restore the integer registers saved at entry. */
-  .cfi_remember_state
-  lea -64(%rbp), %rsp
-  pop %r10
-  pop %rax
-  pop %r9
-  pop %r8
-  pop %rcx
-  pop %rdx
-  pop %rsi
-  pop %rdi
-  pop %rbp
-  .cfi_def_cfa %rsp, 8
-  .cfi_restore %rbp
-  jmp *%r11
-  .cfi_restore_state
 
 .L__icc_sysv_detect:
   /* First call in this module: choose the width once. cpuid clobbers rbx,
-   * which is callee-saved: keep it in r11 (the record is at -72(%rbp)).
+   * which is callee-saved: keep it in r11 (the record is at -56(%rbp)).
    * rax rcx rdx r8 r9 are saved above and are free here. */
   mov %rbx, %r11
   .cfi_register %rbx, %r11
@@ -209,12 +201,12 @@ __icc_sysv_trampoline:
   mov %r11, %rbx
   .cfi_restore %rbx
   mov %r8b, __icc_sysv_width(%rip)
-  mov -72(%rbp), %r11
+  mov -56(%rbp), %r11
   jmp .L__icc_sysv_dispatch
 
 .L__icc_sysv_null:
   /* The core returned 0: report the interceptor by name and stop. */
-  mov -72(%rbp), %rdi
+  mov -56(%rbp), %rdi
   add $4, %rdi                        /* record+4: the mangled name */
   and $-16, %rsp
   call __icc_null_target              /* hidden, noreturn; from the prelude */
