@@ -77,8 +77,12 @@ class Rewriter {
     this.walk(0, this.ts.length, [{ kind: 'namespace', name: '', anonymous: false, externC: false, template: false }]);
     if (this.errors.length > 0) throw this.errors.length === 1 ? this.errors[0] : new IccErrors(this.errors);
     if (this.count === 0) return { text: this.src, interceptors: 0, templates: [] };
-    // The prelude comes before clang's first line marker, which resets line numbering.
-    const text = preludeText(this.options.abi) + this.edits.apply(this.src);
+    // The prelude goes after clang's first line marker (which names the main file for the
+    // object's FILE symbol and debug info) and is followed by that marker again, which
+    // resets line numbering to the user's first line.
+    const body = this.edits.apply(this.src);
+    const first = /^# 1 "[^\n]*"\n/.exec(body)?.[0] ?? '';
+    const text = first + preludeText(this.options.abi) + body;
     return { text, interceptors: this.count, templates: this.templates };
   }
 

@@ -15,7 +15,7 @@ template <class T> inline target_t to_target(T p) noexcept {
   return (target_t)(p);
 }
 inline target_t to_target(decltype(nullptr)) noexcept { return nullptr; }
-char *demangle(const char *, char *, unsigned long *, int *) __asm__("__cxa_demangle") __attribute__((weak));
+char *demangle(const char *, char *, unsigned long *, int *) __asm__("__cxa_demangle") __attribute__((weak, visibility("default")));
 inline void write_stderr(const char *s) noexcept {
   long r;
   __asm__ volatile("syscall" : "=a"(r) : "0"(1L), "D"(2L), "S"(s), "d"(__builtin_strlen(s)) : "rcx", "r11", "memory");

@@ -13,32 +13,20 @@ interface Marker {
   system: boolean; // flag 3: a system header
 }
 
-/** Answers "where did this offset come from?" for diagnostics, in O(log n) per call. */
+/** Answers "where did this offset come from?" for diagnostics, in O(log n) per call. The index is
+ *  built on the first question, so a translation unit without errors never pays for it. */
 export class SourceMap {
-  private readonly lineStarts: number[] = [0];
+  private readonly lineStarts: number[] = [];
   private readonly markers: Marker[] = [];
+  private indexed = false;
 
   /** `tokens` may be passed when the caller has already lexed `src`, to skip a second pass;
    *  lexing is what keeps a `# 1 "x"` line inside a raw string or comment from counting. */
-  constructor(private readonly src: string, private readonly defaultFile = '<stdin>', tokens?: readonly Token[]) {
-    for (let nl = src.indexOf('\n'); nl >= 0; nl = src.indexOf('\n', nl + 1)) this.lineStarts.push(nl + 1);
-    let file = defaultFile;
-    let system = false;
-    for (const tok of tokens ?? lex(src)) {
-      if (tok.kind !== 'directive') continue;
-      const m = parseMarker(tok.text);
-      if (!m) continue;
-      file = m.file ?? file;
-      system = m.system ?? system;
-      const nl = src.indexOf('\n', tok.end);
-      const from = nl < 0 ? src.length : nl + 1;
-      this.markers.push({ from, fromLine: this.lineIndex(from), line: m.line, file, system });
-    }
-  }
+  constructor(private readonly src: string, private readonly defaultFile = '<stdin>', private tokens?: readonly Token[]) {}
 
   /** Where `offset` was in the user's sources; offsets outside the text are clamped to it. */
   locate(offset: number): Location {
-    const off = Math.max(0, Math.min(Number.isFinite(offset) ? Math.trunc(offset) : 0, this.src.length));
+    const off = this.clamp(offset);
     const li = this.lineIndex(off);
     const col = utf8Length(this.src, this.lineStarts[li]!, off) + 1;
     const m = this.marker(off);
@@ -48,15 +36,42 @@ export class SourceMap {
 
   /** True where the governing line marker carries flag 3: code the user didn't write. */
   isSystemHeader(offset: number): boolean {
-    return this.marker(offset)?.system ?? false;
+    return this.marker(this.clamp(offset))?.system ?? false;
+  }
+
+  private clamp(offset: number): number {
+    return Math.max(0, Math.min(Number.isFinite(offset) ? Math.trunc(offset) : 0, this.src.length));
+  }
+
+  private index(): void {
+    if (this.indexed) return;
+    this.indexed = true;
+    const src = this.src;
+    this.lineStarts.push(0);
+    for (let nl = src.indexOf('\n'); nl >= 0; nl = src.indexOf('\n', nl + 1)) this.lineStarts.push(nl + 1);
+    let file = this.defaultFile;
+    let system = false;
+    for (const tok of this.tokens ?? lex(src)) {
+      if (tok.kind !== 'directive') continue;
+      const m = parseMarker(tok.text);
+      if (!m) continue;
+      file = m.file ?? file;
+      system = m.system ?? system;
+      const nl = src.indexOf('\n', tok.end);
+      const from = nl < 0 ? src.length : nl + 1;
+      this.markers.push({ from, fromLine: this.lineIndex(from), line: m.line, file, system });
+    }
+    this.tokens = undefined;
   }
 
   /** Index of the last line starting at or before `off`. */
   private lineIndex(off: number): number {
+    this.index();
     return lastAtOrBefore(this.lineStarts, off, (s) => s);
   }
 
   private marker(off: number): Marker | undefined {
+    this.index();
     const k = lastAtOrBefore(this.markers, off, (m) => m.from);
     return k < 0 ? undefined : this.markers[k];
   }

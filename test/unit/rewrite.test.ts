@@ -8,8 +8,8 @@ import { rewriteInterceptors } from '../../lib/rewrite/interceptors.js';
 const test = suite('rewrite');
 const opts = { abi: 'sysv' as const, cet: false, fileName: 'x.cpp' };
 const lines = (s: string): number => s.split('\n').length;
-/** The user's part of the output (after the prelude, which ends at the first line marker of the input). */
-const userPart = (out: string): string => out.slice(out.indexOf('# 1 "x.cpp"'));
+/** The user's part of the output: the prelude sits between two copies of the input's first line marker. */
+const userPart = (out: string): string => out.slice(out.lastIndexOf('# 1 "x.cpp"'));
 
 function errorsOf(src: string): string[] {
   try {
@@ -47,7 +47,7 @@ test('an interceptor becomes a declaration, a core and an emitter, on the same l
   assert.match(out[5], /return ::__icc::to_target\( dlsym\(h,$/, 'goto -> becomes a return of the target');
   assert.match(out[6], /"f"\)\);/);
   assert.match(out[7], /^\}.*icc_sysv_stub %c0, %c1, globl, none, 0.*"s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\)/, 'the emitter names the symbol by its type');
-  assert.ok(r.text.startsWith('# 1 "<icc++ prelude>" 3\n'), 'the prelude is a system header');
+  assert.ok(r.text.startsWith('# 1 "x.cpp"\n# 1 "<icc++ prelude>" 3\n'), 'the main file is named first; the prelude is a system header');
 });
 
 test('overloads get distinct, stable core names', () => {
