@@ -145,6 +145,25 @@ test('the real compiler: ICC_CLANG, --icc-clang, never icc++ itself', () =>
     assert.is(explicit.exitCode, 0, String(explicit.stderr));
   }));
 
+test('a compiler that runs icc++ again is a loop, reported instead of recursing', () =>
+  inScratch('loop', async (out, env) => {
+    const wrapper = path.join(out, 'wrapper-clang');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${icc} "$@"\n`, { mode: 0o755 });
+    const r = await iccxx(['-c', hello], { cwd: out, env: { ...env, ICC_CLANG: wrapper } });
+    assert.is(r.exitCode, 1);
+    assert.match(String(r.stderr), /icc\+\+: error: icc\+\+ was started by the compiler it runs \(a loop\)/);
+  }));
+
+test('-MD names the real output and the original sources and headers', () =>
+  inScratch('deps', async (out, env) => {
+    const src = path.join(fixtures, 'forms', 'a.cpp');
+    const r = await iccxx(['-MD', '-c', src, '-o', 'a.o'], { cwd: out, env });
+    assert.is(r.exitCode, 0, String(r.stderr));
+    const deps = fs.readFileSync(path.join(out, 'a.d'), 'utf8');
+    assert.ok(deps.startsWith(`a.o: ${src} \\\n  ${path.join(fixtures, 'forms', 'hooks.h')}`), deps.slice(0, 200));
+    assert.not.match(deps, /\.ii|icc-/);
+  }));
+
 test('a compiler killed by a signal is reported and fails the build', () =>
   inScratch('signal', async (out, env) => {
     const fake = path.join(out, 'crashing-clang');
