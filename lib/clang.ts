@@ -3,15 +3,15 @@
 
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { IccError } from './diagnostics.js';
 import type { Config } from './config.js';
+import { packageRoot } from './paths.js';
 
 /** How a child ended: an exit code, or the signal that killed it. */
 export type Outcome = { code: number; signal?: undefined } | { code?: undefined; signal: NodeJS.Signals };
 
-const selfBin = realpathSafe(fileURLToPath(new URL('../../bin/icc++', import.meta.url)));
+const selfBin = realpathSafe(path.join(packageRoot, 'bin', 'icc++'));
 
 function realpathSafe(p: string): string {
   try {

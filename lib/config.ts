@@ -1,17 +1,18 @@
 // icc++'s own settings: the ICC_* environment and --icc-* options, validated
 // once here and passed inward as typed values.
 
-import { z } from 'zod';
+// zod/mini: the same validation with a tree-shakable API (the full zod was 450 KB of the bundle).
+import * as z from 'zod/mini';
 import { IccError } from './diagnostics.js';
 
 const ConfigSchema = z.object({
   /** The real compiler: a path or a command name looked up on PATH. */
-  clang: z.string().min(1, 'the compiler path is empty').default('clang++'),
+  clang: z._default(z.string().check(z.minLength(1, 'the compiler path is empty')), 'clang++'),
   /** Keep temporary files and print every command run. */
-  debug: z.boolean().default(false),
+  debug: z._default(z.boolean(), false),
   /** Set by icc++ for the compilers it runs: a second icc++ below it means a loop. */
-  nested: z.boolean().default(false),
-  tmpdir: z.string().min(1).optional(),
+  nested: z._default(z.boolean(), false),
+  tmpdir: z.optional(z.string().check(z.minLength(1))),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -3,15 +3,16 @@
 // into the translation unit and writes one macro invocation per symbol.
 
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { IccError } from './diagnostics.js';
+import { packageRoot } from './paths.js';
 
 export type Abi = 'sysv';
 
 /** How the public symbol is bound in the object file. */
 export type Binding = 'globl' | 'weak' | 'local';
 
-const asmDir = fileURLToPath(new URL('../../asm/', import.meta.url));
+const asmDir = path.join(packageRoot, 'asm');
 
 /** Chooses the trampoline ABI for a clang target triple (default: the host's). */
 export function abiForTarget(triple: string | undefined, hostArch = process.arch): Abi {
@@ -29,7 +30,7 @@ const macroCache = new Map<Abi, string>();
 export function macroText(abi: Abi): string {
   let text = macroCache.get(abi);
   if (text === undefined) {
-    const raw = readFileSync(asmDir + fileFor(abi), 'utf8');
+    const raw = readFileSync(path.join(asmDir, fileFor(abi)), 'utf8');
     text = raw
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .split('\n')
