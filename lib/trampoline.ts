@@ -56,8 +56,19 @@ export function macroDefinitions(abi: Abi): string {
   return `__asm__(${cString(macroText(abi) + `\nicc_${abi}_trampoline\n`)});`;
 }
 
+/** What the emitter knows about one public symbol. */
+export interface StubOptions {
+  binding: Binding;
+  /** In a COMDAT group of its own (inline functions, template specializations). */
+  comdat: boolean;
+  /** Start with endbr64 (-fcf-protection). */
+  cet: boolean;
+  /** Declared dllexport (Windows targets: the object must carry an export directive). */
+  dllexport: boolean;
+}
+
 /** The asm template for one symbol; %c0 is the public symbol, %c1 the core. */
-export function stubInvocation(abi: Abi, binding: Binding, comdat: boolean, cet: boolean): string {
-  const group = comdat ? 'comdat' : 'none';
-  return cString(`icc_${abi}_stub %c0, %c1, ${binding}, ${group}, ${cet ? 1 : 0}`);
+export function stubInvocation(abi: Abi, stub: StubOptions): string {
+  const group = stub.comdat ? 'comdat' : 'none';
+  return cString(`icc_${abi}_stub %c0, %c1, ${stub.binding}, ${group}, ${stub.cet ? 1 : 0}`);
 }

@@ -11,6 +11,8 @@ export interface FunctionHead {
   externC: boolean;
   /** Declaration specifiers that change what the rewriter emits. */
   specs: Set<string>;
+  /** Token index where the specifiers start (after `template<…>` and `extern "C"`). */
+  specStart: number;
   /** Token range [idStart, idEnd) of the declarator-id, e.g. `Logger`, `S::f`, `operator new`. */
   idStart: number;
   idEnd: number;
@@ -68,6 +70,7 @@ export function parseHead(ts: TokenStream, start: number, end: number, removed: 
     i += 2;
   }
   const typeStart = i;
+  head.specStart = i;
   let id = -1;
   let idStart = -1;
   for (; i < end; i++) {

@@ -314,7 +314,8 @@ class Rewriter {
     this.edits.insert(ts.toks[body].start, `; ${quietDecl ? POP + ' ' : ''}${QUIET} ${coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
 
     const binding: Binding = local ? 'local' : head.template || !atNamespace || storage === 'inline ' ? 'weak' : 'globl';
-    const asm = stubInvocation(this.options.abi, binding, binding === 'weak', this.options.cet);
+    const dllexport = /\bdllexport\b/.test(ts.join(head.template?.start ?? head.specStart, head.idStart));
+    const asm = stubInvocation(this.options.abi, { binding, comdat: binding === 'weak', cet: this.options.cet, dllexport });
     const args = head.template ? `<${head.template.args.join(', ')}>` : '';
     const operands = `"s"(static_cast<${head.pointerType}>(&${head.name}${args})), "s"(&${core}${args})`;
     const fn = `[[gnu::naked${head.template ? '' : ', gnu::used'}]] static void`;
