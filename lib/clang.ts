@@ -59,6 +59,8 @@ export interface RunOptions {
   /** Capture stdout (as latin1 text: bytes round-trip exactly) instead of inheriting it. */
   capture?: boolean;
   stdin?: 'inherit' | 'ignore';
+  /** Rewrites clang's stderr before it reaches the user (compiles of rewritten text). */
+  stderrFilter?: (text: string) => string;
 }
 
 /** Runs commands, remembering the one in flight so a signal can stop it. */
@@ -73,7 +75,7 @@ export class Runner {
       reject: false,
       stdin: options.stdin ?? 'inherit',
       stdout: options.capture ? 'pipe' : 'inherit',
-      stderr: 'inherit',
+      stderr: options.stderrFilter ? 'pipe' : 'inherit',
       encoding: 'latin1',
       stripFinalNewline: false,
       maxBuffer: 1024 * 1024 * 1024,
@@ -83,6 +85,9 @@ export class Runner {
     try {
       const result = await child;
       const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+      if (options.stderrFilter && typeof result.stderr === 'string' && result.stderr !== '') {
+        process.stderr.write(Buffer.from(options.stderrFilter(result.stderr), 'latin1'));
+      }
       if (result.signal) return { signal: result.signal, stdout };
       if (result.failed && result.exitCode === undefined) {
         throw new IccError(`unable to execute command: ${result.shortMessage ?? result.message}`);

@@ -8,6 +8,7 @@ import type { InputItem, OptionItem, Plan } from './args/classify.js';
 import { wordsFor } from './args/classify.js';
 import { clangDir, type Outcome, type Runner } from './clang.js';
 import { IccError } from './diagnostics.js';
+import { filterDiagnostics, warningHeaders } from './rewrite/diagnostics-filter.js';
 import { rewriteInterceptors, withInstantiations, type RewriteResult } from './rewrite/interceptors.js';
 import type { TempDir } from './temp.js';
 import { instantiationsFor } from './templates.js';
@@ -27,6 +28,8 @@ const STAGE_OPTIONS = new Set(['-E', '-S', '-c', '-fsyntax-only']);
 interface Source {
   input: InputItem;
   rewrite: RewriteResult;
+  /** Warnings clang -E printed for this source (the compile of the .ii would print them again). */
+  preprocessorWarnings: Set<string>;
   /** The rewritten text on disk, for the compile. */
   file: string;
 }
@@ -40,21 +43,22 @@ const only = (o: OptionItem, phase: 'pp' | 'cc' | 'ld'): boolean => o.phases.siz
 export async function runPipeline(ctx: Context): Promise<Outcome> {
   const { plan } = ctx;
   const inputs = plan.inputs.filter((i) => REWRITTEN.has(i.lang) || (plan.stage === 'E' && i.lang !== 'object'));
-  const texts: { input: InputItem; text: string }[] = [];
+  const texts: { input: InputItem; text: string; warnings: Set<string> }[] = [];
   for (const input of inputs) {
-    const pre = await preprocess(ctx, input);
+    let warnings = new Set<string>();
+    const pre = await preprocess(ctx, input, (stderr) => ((warnings = warningHeaders(stderr)), stderr));
     if (pre.code !== 0) return pre;
-    texts.push({ input, text: pre.stdout });
+    texts.push({ input, text: pre.stdout, warnings });
   }
 
   const target = targetAbi(plan);
   const sources: Source[] = [];
   const errors: IccError[] = [];
-  for (const { input, text } of texts) {
+  for (const { input, text, warnings } of texts) {
     if (!REWRITTEN.has(input.lang)) continue;
     try {
-      const rewrite = rewriteInterceptors(text, { abi: target.abi, cet: cetEnabled(plan), fileName: input.word });
-      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '' });
+      const rewrite = rewriteInterceptors(text, { abi: target.abi, cet: cetEnabled(plan), fileName: input.word, latin1: true });
+      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', preprocessorWarnings: warnings });
     } catch (e) {
       if (e instanceof IccError) errors.push(e);
       else throw e;
@@ -103,13 +107,14 @@ function cetEnabled(plan: Plan): boolean {
   return on;
 }
 
-/** clang -E with the user's flags: its errors and warnings go straight to the user. */
-async function preprocess(ctx: Context, input: InputItem): Promise<Outcome & { stdout: string }> {
+/** clang -E with the user's flags: its errors and warnings go to the user as they are. */
+async function preprocess(ctx: Context, input: InputItem, stderrFilter: (text: string) => string): Promise<Outcome & { stdout: string }> {
   const { plan } = ctx;
   const args = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && (plan.stage === 'E' || !only(o, 'ld')));
   if (plan.stage !== 'E') args.push('-Qunused-arguments', ...depTarget(plan, input));
   args.push('-E', '-x', input.lang, input.word);
-  return ctx.runner.run(ctx.clang, args, { capture: true });
+  if (process.stderr.isTTY && !colorChosen(plan)) args.push('-fcolor-diagnostics');
+  return ctx.runner.run(ctx.clang, args, { capture: true, stderrFilter });
 }
 
 /** -MD/-MMD without -MT or -MF would name our temp file; name the real output instead. */
@@ -134,14 +139,28 @@ function outputFor(plan: Plan, input: InputItem): string {
 /** Flags for compiling rewritten text: everything but preprocessing, linking, language and output. */
 function compileFlags(plan: Plan): string[] {
   const deps = new Set(plan.depFlags);
-  return wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && !deps.has(o) && !only(o, 'pp') && !only(o, 'ld'));
+  const flags = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && !deps.has(o) && !only(o, 'pp') && !only(o, 'ld'));
+  // Its stderr is filtered through a pipe: keep the colors clang would use on the user's terminal.
+  if (process.stderr.isTTY && !colorChosen(plan)) flags.push('-fcolor-diagnostics');
+  return flags;
+}
+
+function colorChosen(plan: Plan): boolean {
+  return plan.argv.some((w) => /^-f(no-)?(color-diagnostics|diagnostics-color)/.test(w));
+}
+
+/** Runs clang on one rewritten source, retelling its diagnostics in the user's terms. */
+function compileRewritten(ctx: Context, s: Source, args: string[]): Promise<Outcome> {
+  return ctx.runner.run(ctx.clang, args, {
+    stderrFilter: (text) => filterDiagnostics(text, { coreEnds: s.rewrite.coreEnds, lineEdits: s.rewrite.lineEdits, alreadyReported: s.preprocessorWarnings }),
+  });
 }
 
 /** A quick -O0 compile of the rewritten text; its undefined symbols name the used specializations. */
 async function usedSpecializations(ctx: Context, s: Source): Promise<string | Outcome> {
   const flags = compileFlags(ctx.plan).filter((w) => !/^-(O|g|flto)/.test(w));
   const object = s.file.replace(/\.ii$/, '.learn.o');
-  const compiled = await ctx.runner.run(ctx.clang, [...flags, '-O0', '-w', '-c', '-x', 'c++-cpp-output', s.file, '-o', object]);
+  const compiled = await compileRewritten(ctx, s, [...flags, '-O0', '-w', '-c', '-x', 'c++-cpp-output', s.file, '-o', object]);
   if (compiled.code !== 0) return compiled;
   const nm = path.join(clangDir(ctx.clang), 'llvm-nm');
   const listed = await ctx.runner.run(nm, ['-u', '-C', '-j', object], { capture: true, stdin: 'ignore' });
@@ -166,7 +185,7 @@ async function compileEach(ctx: Context, sources: Source[]): Promise<Outcome> {
   let failed: Outcome | undefined;
   for (const s of sources) {
     const out = stage === '-fsyntax-only' ? [] : ['-o', outputFor(plan, s.input)];
-    const r = await ctx.runner.run(ctx.clang, [...flags, stage, '-x', 'c++-cpp-output', s.file, ...out]);
+    const r = await compileRewritten(ctx, s, [...flags, stage, '-x', 'c++-cpp-output', s.file, ...out]);
     if (r.signal) return r;
     if (r.code !== 0) failed ??= r;
   }
@@ -194,7 +213,7 @@ async function compileAndLink(ctx: Context, sources: Source[]): Promise<Outcome>
   let failed: Outcome | undefined;
   for (const s of sources) {
     const object = s.file.replace(/\.ii$/, '.o');
-    const r = await ctx.runner.run(ctx.clang, [...flags, '-c', '-x', 'c++-cpp-output', s.file, '-o', object]);
+    const r = await compileRewritten(ctx, s, [...flags, '-c', '-x', 'c++-cpp-output', s.file, '-o', object]);
     if (r.signal) return r;
     if (r.code !== 0) failed ??= r;
     objects.set(s.input, object);

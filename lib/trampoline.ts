@@ -7,7 +7,8 @@ import path from 'node:path';
 import { IccError } from './diagnostics.js';
 import { packageRoot } from './paths.js';
 
-export type Abi = 'sysv';
+/** sysv: x86-64 System V on ELF (Linux); ms: Microsoft x64 on COFF (Windows, mingw or MSVC). */
+export type Abi = 'sysv' | 'ms';
 
 /** How the public symbol is bound in the object file. */
 export type Binding = 'globl' | 'weak' | 'local';
@@ -19,9 +20,8 @@ export function abiForTarget(triple: string | undefined, hostArch = process.arch
   const t = (triple ?? '').toLowerCase();
   const arch = t ? t.split('-')[0] : hostArch === 'x64' ? 'x86_64' : hostArch;
   const windows = /windows|mingw|cygwin|win32/.test(t);
-  if ((arch === 'x86_64' || arch === 'amd64') && !windows) return 'sysv';
-  const what = windows ? 'Windows (Microsoft x64)' : arch;
-  throw new IccError(`interceptors are not supported yet for target '${triple ?? arch}' (${what}); supported: x86_64 Linux/ELF`);
+  if (arch === 'x86_64' || arch === 'amd64') return windows ? 'ms' : 'sysv';
+  throw new IccError(`interceptors are not supported yet for target '${triple ?? arch}' (${arch}); supported: x86_64 Linux/ELF and x86_64 Windows/COFF`);
 }
 
 const macroCache = new Map<Abi, string>();
@@ -70,5 +70,7 @@ export interface StubOptions {
 /** The asm template for one symbol; %c0 is the public symbol, %c1 the core. */
 export function stubInvocation(abi: Abi, stub: StubOptions): string {
   const group = stub.comdat ? 'comdat' : 'none';
-  return cString(`icc_${abi}_stub %c0, %c1, ${stub.binding}, ${group}, ${stub.cet ? 1 : 0}`);
+  const common = `icc_${abi}_stub %c0, %c1, ${stub.binding}, ${group}, ${stub.cet ? 1 : 0}`;
+  // COFF has no visibility: a DLL exports what a linker directive names.
+  return cString(abi === 'ms' ? `${common}, ${stub.dllexport ? 1 : 0}` : common);
 }

@@ -16,7 +16,10 @@ export interface FunctionHead {
   /** Token range [idStart, idEnd) of the declarator-id, e.g. `Logger`, `S::f`, `operator new`. */
   idStart: number;
   idEnd: number;
+  /** The unqualified name without template arguments, e.g. `f` for `S::f` or `f<int>`. */
   name: string;
+  /** The declarator-id as written, e.g. `S::f`, `Logger<int>`. */
+  idText: string;
   qualified: boolean;
   paramsOpen: number;
   paramsClose: number;
@@ -101,6 +104,12 @@ export function parseHead(ts: TokenStream, start: number, end: number, removed: 
       }
       if (ts.isPunct(i + 1, '<') && !ts.isIdent(i - 1, 'operator')) {
         const close = ts.matchAngle(i + 1, end);
+        if (close > 0 && ts.isPunct(close + 1, '(') && !ts.isPunct(close + 2, '*') && !ts.isPunct(close + 2, '&')) {
+          // A template-id as the declarator-id: an explicit specialization, `f<int>(int)`.
+          id = close + 1;
+          idStart = qualifierStart(ts, i);
+          break;
+        }
         if (close > 0) i = close;
       }
     }
@@ -110,8 +119,10 @@ export function parseHead(ts: TokenStream, start: number, end: number, removed: 
   head.idEnd = id;
   head.paramsOpen = id;
   head.paramsClose = ts.match[id];
-  head.qualified = ts.join(idStart, id).includes('::');
-  head.name = ts.join(idStart, id).split('::').pop()!.trim();
+  const idText = ts.join(idStart, id);
+  head.qualified = idText.includes('::');
+  head.idText = idText;
+  head.name = idText.replace(/<.*$/, '').split('::').pop()!.trim();
   const hasTrailing = findTrailingReturn(ts, head.paramsClose + 1, end);
   const returnSpecs = ts.join(typeStart, idStart, (k) => skip(k));
   head.deducedReturn = !hasTrailing && /(^|\s)(auto|decltype \( auto \))(\s|$)/.test(returnSpecs);

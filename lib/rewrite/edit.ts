@@ -27,13 +27,18 @@ export class EditList {
     this.replace(start, end, '');
   }
 
+  /** The edits in the order they will be applied. */
+  list(): readonly Edit[] {
+    return [...this.edits].sort((a, b) => a.start - b.start || a.end - b.end || a.seq - b.seq);
+  }
+
   get size(): number {
     return this.edits.length;
   }
 
   /** The text with every edit applied; throws on overlapping ranges (a rewriter bug). */
   apply(src: string): string {
-    const sorted = [...this.edits].sort((a, b) => a.start - b.start || a.end - b.end || a.seq - b.seq);
+    const sorted = this.list();
     const out: string[] = [];
     let pos = 0;
     for (const e of sorted) {

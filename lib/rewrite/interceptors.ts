@@ -10,6 +10,7 @@ import { instantiationsText, preludeText } from './prelude.js';
 import { SourceMap } from './source-map.js';
 import { TokenStream } from './tokens.js';
 import { checkBody, rewriteBody } from './body.js';
+import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
 
 export interface RewriteOptions {
   abi: Abi;
@@ -17,6 +18,8 @@ export interface RewriteOptions {
   cet: boolean;
   /** File name to report before the first line marker. */
   fileName?: string;
+  /** The text is clang's output decoded byte for byte: columns count characters, as clang counts bytes. */
+  latin1?: boolean;
 }
 
 /** A template interceptor: its specializations are learned after a first compile. */
@@ -31,6 +34,10 @@ export interface RewriteResult {
   text: string;
   interceptors: number;
   templates: TemplateInterceptor[];
+  /** Where each interceptor's body ends, for retelling clang's diagnostics. */
+  coreEnds: CoreEnd[];
+  /** How edits moved columns on the user's lines, to point diagnostics at the original columns. */
+  lineEdits: LineEdit[];
 }
 
 interface Scope {
@@ -46,7 +53,7 @@ const MENTION = /interceptor|goto\s*->/;
 
 /** Rewrites every interceptor in `src`; text without interceptors comes back unchanged. */
 export function rewriteInterceptors(src: string, options: RewriteOptions): RewriteResult {
-  if (!MENTION.test(src)) return { text: src, interceptors: 0, templates: [] };
+  if (!MENTION.test(src)) return { text: src, interceptors: 0, templates: [], coreEnds: [], lineEdits: [] };
   return new Rewriter(src, options).run();
 }
 
@@ -66,24 +73,40 @@ class Rewriter {
   private readonly edits = new EditList();
   private readonly errors: IccError[] = [];
   private readonly templates: TemplateInterceptor[] = [];
+  private readonly coreEnds: CoreEnd[] = [];
   private count = 0;
 
   constructor(private readonly src: string, private readonly options: RewriteOptions) {
     this.ts = new TokenStream(src);
-    this.map = new SourceMap(src, options.fileName ?? '<stdin>');
+    this.map = new SourceMap(src, options.fileName ?? '<stdin>', this.ts.all, options.latin1 ?? false);
   }
 
   run(): RewriteResult {
     this.walk(0, this.ts.length, [{ kind: 'namespace', name: '', anonymous: false, externC: false, template: false }]);
     if (this.errors.length > 0) throw this.errors.length === 1 ? this.errors[0] : new IccErrors(this.errors);
-    if (this.count === 0) return { text: this.src, interceptors: 0, templates: [] };
+    if (this.count === 0) return { text: this.src, interceptors: 0, templates: [], coreEnds: [], lineEdits: [] };
     // The prelude goes after clang's first line marker (which names the main file for the
     // object's FILE symbol and debug info) and is followed by that marker again, which
     // resets line numbering to the user's first line.
     const body = this.edits.apply(this.src);
     const first = /^# 1 "[^\n]*"\n/.exec(body)?.[0] ?? '';
     const text = first + preludeText(this.options.abi) + body;
-    return { text, interceptors: this.count, templates: this.templates };
+    return { text, interceptors: this.count, templates: this.templates, coreEnds: this.coreEnds, lineEdits: this.lineEdits() };
+  }
+
+  /** Each edit as a change of columns on one of the user's lines (a removal across lines marks the rest). */
+  private lineEdits(): LineEdit[] {
+    const out: LineEdit[] = [];
+    for (const e of this.edits.list()) {
+      const at = this.map.locate(e.start);
+      const removed = this.src.slice(e.start, e.end);
+      const nl = removed.indexOf('\n');
+      out.push({ file: at.file, line: at.line, col: at.col, removed: Buffer.byteLength(nl < 0 ? removed : removed.slice(0, nl), 'latin1'), inserted: e.text.length });
+      for (let line = at.line + 1, k = nl; k >= 0; line++, k = removed.indexOf('\n', k + 1)) {
+        out.push({ file: at.file, line, col: 1, removed: Infinity, inserted: 0 });
+      }
+    }
+    return out;
   }
 
   private error(tokenIndex: number, message: string): void {
@@ -205,6 +228,13 @@ class Rewriter {
       this.error(item, "'interceptor' attribute takes no arguments");
       return this.skipDeclaration(attrClose + 1);
     }
+    for (let k = declStart; k < attrOpen; k++) {
+      if (ts.isIdent(k, 'template') && ts.isPunct(k + 1, '<')) k = Math.max(k, ts.matchAngle(k + 1, attrOpen));
+      else if (ts.isPunct(k, '=')) {
+        this.error(item, "'[[interceptor]]' applies only to function definitions, not to lambdas or variables");
+        return this.skipDeclaration(attrClose + 1);
+      }
+    }
     let body = -1;
     for (let i = attrClose + 1; i < ts.length; i++) {
       const t = ts.text(i);
@@ -220,7 +250,11 @@ class Rewriter {
     const removedStart = ts.isPunct(item - 1, ',') ? item - 1 : item;
     const onlyItem = attrClose - 1 - attrOpen - 2 === 1;
     const removed = (k: number): boolean => (onlyItem ? k >= attrOpen && k <= attrClose : k >= removedStart && k < itemEnd + (removedStart === item && ts.isPunct(itemEnd, ',') ? 1 : 0));
-    const close = ts.match[body] < 0 ? ts.length - 1 : ts.match[body];
+    if (ts.match[body] < 0) {
+      this.error(body, "expected '}' at the end of this interceptor's body");
+      return ts.length;
+    }
+    const close = ts.match[body];
     if (this.isClassHead(declStart, body)) {
       this.error(item, "'[[interceptor]]' applies only to functions, not to classes");
       return close + 1;
@@ -238,10 +272,16 @@ class Rewriter {
     if (!checkBody(ts, body, close, head.idStart, (at, message) => this.error(at, message))) return close + 1;
 
     this.count++;
-    if (onlyItem) this.edits.remove(ts.toks[attrOpen].start, ts.toks[attrClose].end);
+    if (head.qualified) {
+      // `void S::f() {…}`: S already declares f, and a member can't be redeclared outside
+      // its class, so the head goes (its newlines stay) and only the core and emitter remain.
+      this.edits.remove(ts.toks[declStart].start, ts.toks[body].start);
+    } else if (onlyItem) this.edits.remove(ts.toks[attrOpen].start, ts.toks[attrClose].end);
     else for (let k = attrOpen; k <= attrClose; k++) if (removed(k)) this.edits.remove(ts.toks[k].start, ts.toks[k].end);
     this.emit(head, scopes, body, close);
     rewriteBody(ts, body, close, this.edits);
+    const end = this.map.locate(ts.toks[close].start);
+    this.coreEnds.push({ file: end.file, line: end.line, name: head.idText });
     return close + 1;
   }
 
@@ -273,8 +313,8 @@ class Rewriter {
   private unsupported(head: FunctionHead, scope: Scope, scopes: Scope[], body: number, close: number): [number, string] | undefined {
     const id = head.idStart;
     const name = head.name;
-    if (head.qualified) return [id, `interceptors defined with a qualified name ('${this.ts.join(head.idStart, head.idEnd)}') are not supported yet; define it inside its namespace or class`];
-    if (head.explicitSpecialization) return [id, 'explicit specializations of interceptor templates are not supported yet'];
+    if (head.qualified && scope.kind === 'class') return [id, `a qualified name ('${head.idText}') can't be defined inside a class`];
+    if (head.qualified && /<[^:]*>::/.test(head.idText)) return [id, 'interceptors in class templates are not supported yet'];
     for (const s of ['constexpr', 'consteval', 'virtual', 'friend', 'explicit']) {
       if (head.specs.has(s)) return [id, `a ${s} function can't be an interceptor`];
     }
@@ -295,42 +335,44 @@ class Rewriter {
   private emit(head: FunctionHead, scopes: Scope[], body: number, close: number): void {
     const ts = this.ts;
     const scope = scopes[scopes.length - 1];
-    const tmpl = head.template ? ts.join(head.template.start, head.template.close + 1) + ' ' : '';
-    const key = hash(tmpl + head.pointerType);
+    // An explicit specialization (`template<> … f<int>(…)`) is an ordinary function here.
+    const template = head.template && !head.explicitSpecialization ? head.template : undefined;
+    const tmpl = template ? ts.join(template.start, template.close + 1) + ' ' : '';
+    const key = hash(tmpl + (head.idText === head.name ? '' : head.idText) + head.pointerType);
     const noParams = head.paramsClose === head.paramsOpen + 1 || (head.paramsClose === head.paramsOpen + 2 && ts.isIdent(head.paramsOpen + 1, 'void'));
-    const base = `${head.name}${noParams && !head.template ? '' : '_' + key}`;
-    const core = `__core_${base}`;
+    const core = `__core_${head.name}${noParams && head.idText === head.name && !template ? '' : '_' + key}`;
     const emitter = `__icc_emit_${head.name}_${key}`;
     const atNamespace = scope.kind !== 'class';
     // Inside an extern "C" block the generated functions need C++ linkage back (a block: `static` may follow).
     const cxx = atNamespace && scope.externC ? 'extern "C++" { ' : '';
     const cxxEnd = cxx ? ' }' : '';
     const local = scopes.some((s) => s.anonymous) || (atNamespace && head.specs.has('static'));
-    const storage = head.specs.has('static') ? 'static ' : head.specs.has('inline') || head.specs.has('__inline') || head.specs.has('__inline__') ? 'inline ' : '';
+    const inline = head.specs.has('inline') || head.specs.has('__inline') || head.specs.has('__inline__');
+    const storage = head.specs.has('static') ? 'static ' : inline ? 'inline ' : '';
     const coreHead = `${cxx}${tmpl}${storage}__attribute__((ms_abi, visibility("hidden"))) ::__icc::target_t ${core}()`;
     // An internal or inline function defined only in asm: clang would warn that it is undefined.
-    const quietDecl = local || storage === 'inline ';
+    const quietDecl = !head.qualified && (local || inline);
     if (quietDecl) this.edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);
-    this.edits.insert(ts.toks[body].start, `; ${quietDecl ? POP + ' ' : ''}${QUIET} ${coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
+    const endDecl = head.qualified ? '' : '; ';
+    this.edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${QUIET} ${coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
 
-    const binding: Binding = local ? 'local' : head.template || !atNamespace || storage === 'inline ' ? 'weak' : 'globl';
+    const binding: Binding = local ? 'local' : template || inline || (!atNamespace && !head.qualified) ? 'weak' : 'globl';
     const dllexport = /\bdllexport\b/.test(ts.join(head.template?.start ?? head.specStart, head.idStart));
     const asm = stubInvocation(this.options.abi, { binding, comdat: binding === 'weak', cet: this.options.cet, dllexport });
-    const args = head.template ? `<${head.template.args.join(', ')}>` : '';
-    const operands = `"s"(static_cast<${head.pointerType}>(&${head.name}${args})), "s"(&${core}${args})`;
-    const fn = `[[gnu::naked${head.template ? '' : ', gnu::used'}]] static void`;
-    const emitterText = head.template
+    const args = template ? `<${template.args.join(', ')}>` : '';
+    const operands = `"s"(static_cast<${head.pointerType}>(&${head.idText}${args})), "s"(&${core}${args})`;
+    const fn = `[[gnu::naked${template ? '' : ', gnu::used'}]] static void`;
+    const emitterText = template
       ? `${tmpl}struct ${emitter} { ${fn} emit() { __asm__(${asm} : : ${operands}); } };`
       : `${fn} ${emitter}() { __asm__(${asm} : : ${operands}); }`;
     this.edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${emitterText}${cxxEnd} ${POP}`);
 
-    if (head.template) {
+    if (template) {
       const named = scopes.filter((s) => s.name && !s.anonymous).map((s) => s.name);
       const demangled = scopes.filter((s) => s.name).map((s) => s.name);
-      this.templates.push({ demangledName: [...demangled, head.name].join('::'), emitter: '::' + [...named, emitter].join('::') });
+      this.templates.push({ demangledName: [...demangled, head.idText.replace(/\s+/g, '')].join('::'), emitter: '::' + [...named, emitter].join('::') });
     }
   }
-
 }
 
 /** FNV-1a, 8 hex digits: stable names for overloads, the same in every TU that includes a header. */

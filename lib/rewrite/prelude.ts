@@ -5,21 +5,39 @@
 
 import { macroDefinitions, type Abi } from '../trampoline.js';
 
-const support = `
+// Everything but the stderr writer is the same for every ABI. The prelude
+// includes no header: it must compile wherever plain clang compiles the
+// user's code, before or after any <windows.h>, <io.h> or <unistd.h>.
+const head = `
 namespace __icc __attribute__((visibility("hidden"))) {
 typedef void (*target_t)();
 template <class T> struct is_pointer { enum { value = 0 }; };
 template <class T> struct is_pointer<T*> { enum { value = 1 }; };
-template <class T> inline target_t to_target(T p) noexcept {
-  static_assert(is_pointer<T>::value, "'goto ->' needs a pointer target: a void*, a function pointer or FARPROC");
-  return (target_t)(p);
-}
+template <bool B, class T> struct enable_if {};
+template <class T> struct enable_if<true, T> { typedef T type; };
+template <class T> inline typename enable_if<is_pointer<T>::value, target_t>::type to_target(T p) noexcept { return (target_t)(p); }
 inline target_t to_target(decltype(nullptr)) noexcept { return nullptr; }
-char *demangle(const char *, char *, unsigned long *, int *) __asm__("__cxa_demangle") __attribute__((weak, visibility("default")));
+char *demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((weak, visibility("default")));
+`;
+
+/** How the null-target report reaches stderr, per ABI (inside namespace __icc). */
+const writers: Record<Abi, string> = {
+  // Linux: the write system call itself, so no libc declaration can clash.
+  sysv: `
 inline void write_stderr(const char *s) noexcept {
   long r;
   __asm__ volatile("syscall" : "=a"(r) : "0"(1L), "D"(2L), "S"(s), "d"(__builtin_strlen(s)) : "rcx", "r11", "memory");
 }
+`,
+  // Windows: the CRT's _write (msvcrt, UCRT), under a name of our own, so a
+  // declaration from <io.h> (dllimport or not) is a different C++ entity.
+  ms: `
+int crt_write(int, const void *, unsigned) __asm__("_write");
+inline void write_stderr(const char *s) noexcept { crt_write(2, s, (unsigned)__builtin_strlen(s)); }
+`,
+};
+
+const tail = `
 }
 extern "C" __attribute__((used, visibility("hidden"), noinline, cold, noreturn)) inline void
 __icc_null_target(const char *symbol) noexcept {
@@ -34,7 +52,7 @@ __icc_null_target(const char *symbol) noexcept {
 
 /** The text inserted before the first line of the preprocessed source (ends with a newline). */
 export function preludeText(abi: Abi): string {
-  const body = support.trim().split('\n').map((l) => l.trim()).join(' ');
+  const body = (head + writers[abi] + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
   return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi)}\n`;
 }
 

@@ -22,13 +22,19 @@ export class SourceMap {
 
   /** `tokens` may be passed when the caller has already lexed `src`, to skip a second pass;
    *  lexing is what keeps a `# 1 "x"` line inside a raw string or comment from counting. */
-  constructor(private readonly src: string, private readonly defaultFile = '<stdin>', private tokens?: readonly Token[]) {}
+  constructor(
+    private readonly src: string,
+    private readonly defaultFile = '<stdin>',
+    private tokens?: readonly Token[],
+    /** The text was decoded byte for byte (latin1), so a column is a count of characters. */
+    private readonly latin1 = false,
+  ) {}
 
   /** Where `offset` was in the user's sources; offsets outside the text are clamped to it. */
   locate(offset: number): Location {
     const off = this.clamp(offset);
     const li = this.lineIndex(off);
-    const col = utf8Length(this.src, this.lineStarts[li]!, off) + 1;
+    const col = (this.latin1 ? off - this.lineStarts[li]! : utf8Length(this.src, this.lineStarts[li]!, off)) + 1;
     const m = this.marker(off);
     if (!m) return { file: this.defaultFile, line: li + 1, col };
     return { file: m.file, line: m.line + li - m.fromLine, col };

@@ -16,8 +16,12 @@ export class TokenStream {
   /** Index of the first unbalanced bracket, or -1 when all brackets pair up. */
   readonly unbalanced: number;
 
+  /** Every token, comments and directives included (for the source map). */
+  readonly all: Token[];
+
   constructor(src: string) {
-    this.toks = lex(src).filter((t) => t.kind !== 'comment' && t.kind !== 'directive');
+    this.all = lex(src);
+    this.toks = this.all.filter((t) => t.kind !== 'comment' && t.kind !== 'directive');
     this.match = new Int32Array(this.toks.length).fill(-1);
     const stack: number[] = [];
     let unbalanced = -1;

@@ -1,0 +1,132 @@
+// clang's diagnostics for rewritten text, retold in the user's terms: the core
+// is the user's function (`Logger`, not `__core_Logger_1a2b3c4d`), a bad
+// `goto ->` target is named as such, notes that point into icc++'s prelude
+// (code the user never wrote) are dropped, and columns and source snippets are
+// the user's, not the rewritten line's.
+
+import { readFileSync } from 'node:fs';
+
+/** Where each core's body ends in the user's file: a return-type error there means a missing `goto ->`. */
+export interface CoreEnd {
+  file: string;
+  line: number;
+  name: string;
+}
+
+/** One rewriter edit on a user's line: at original column `col`, `removed` bytes became `inserted` bytes. */
+export interface LineEdit {
+  file: string;
+  line: number;
+  col: number;
+  /** Infinity: the rest of the line was removed (a removal that spans lines). */
+  removed: number;
+  inserted: number;
+}
+
+const ANSI = '(?:\\x1b\\[[0-9;]*m)*';
+const HEADER = new RegExp(`^(${ANSI})(.+?):(\\d+):(\\d+)(: ${ANSI}(?:error|warning|note|remark|fatal error): )`);
+const INTERNAL_FILE = /^<icc\+\+ (prelude|instantiations)>$/;
+const CORE_NAME = /__core_([A-Za-z_$][\w$]*?)(?:_[0-9a-f]{8})?\b/g;
+
+/** What the compile of rewritten text needs to retell its diagnostics. */
+export interface FilterContext {
+  coreEnds?: readonly CoreEnd[];
+  lineEdits?: readonly LineEdit[];
+  /** Warning headers the preprocessing step already printed: the compile repeats them. */
+  alreadyReported?: ReadonlySet<string>;
+}
+
+/** The header lines (without colors) of the warnings in a stderr text. */
+export function warningHeaders(text: string): Set<string> {
+  return new Set(text.split('\n').map(stripAnsi).filter((l) => / warning: /.test(l) && HEADER.test(l)));
+}
+
+/** Rewrites one compile's stderr text (colored or not). */
+export function filterDiagnostics(text: string, context: FilterContext = {}): string {
+  const { coreEnds = [], lineEdits = [], alreadyReported = new Set<string>() } = context;
+  const out: string[] = [];
+  const counts = { warning: 0, error: 0, dropped: 0 };
+  for (const block of splitBlocks(text)) {
+    const m = HEADER.exec(block[0]);
+    if (!m) {
+      const summary = /^(\d+ (errors?|warnings?)( and \d+ errors?)? generated\.)$/.test(stripAnsi(block[0]));
+      if (summary && counts.dropped > 0) {
+        const parts = [counts.warning && `${counts.warning} warning${counts.warning > 1 ? 's' : ''}`, counts.error && `${counts.error} error${counts.error > 1 ? 's' : ''}`].filter(Boolean);
+        if (parts.length > 0) out.push(`${parts.join(' and ')} generated.`, ...block.slice(1));
+        else out.push(...block.slice(1).filter((l) => l !== ''));
+        continue;
+      }
+      out.push(...block.map((l) => l.replace(CORE_NAME, '$1')));
+      continue;
+    }
+    const severity = / warning: /.test(stripAnsi(block[0])) ? 'warning' : / (fatal )?error: /.test(stripAnsi(block[0])) ? 'error' : 'other';
+    if (severity === 'warning' && alreadyReported.has(stripAnsi(block[0]))) {
+      counts.dropped++;
+      continue;
+    }
+    if (severity !== 'other') counts[severity]++;
+    const [, lead, fileRaw, lineText, colText, sep] = m;
+    const file = stripAnsi(fileRaw);
+    if (INTERNAL_FILE.test(file) && / note: /.test(stripAnsi(sep))) continue;
+    const line = Number(lineText);
+    const edits = lineEdits.filter((e) => e.file === file && e.line === line);
+    const col = edits.length > 0 ? originalColumn(Number(colText), edits) : Number(colText);
+    let header = lead + fileRaw + `:${line}:${col}` + sep + block[0].slice(m[0].length);
+    header = header.replace(/no matching function for call to 'to_target'/, "'goto ->' needs a pointer target: a void*, a function pointer or FARPROC");
+    const end = coreEnds.find((c) => c.file === file && c.line === line);
+    if (end && /non-void function does not return a value/.test(header)) {
+      header = header
+        .replace(/non-void function does not return a value( in all control paths)?/, `interceptor '${end.name}' can reach the end of its body without 'goto -> target;'`)
+        .replace(/ \[(-Werror,)?-Wreturn-type\]/, '');
+    }
+    out.push(header.replace(CORE_NAME, '$1'));
+    const snippet = block.slice(1);
+    const original = edits.length > 0 ? sourceLine(file, line) : undefined;
+    if (original !== undefined && snippet.length >= 2) {
+      // The snippet clang printed is the rewritten line: show the user's line and caret instead.
+      const caretColor = /\x1b\[[0-9;]*m/.exec(snippet[1])?.[0] ?? '';
+      out.push(original, ' '.repeat(Math.max(0, col - 1)) + caretColor + '^' + (caretColor ? '\x1b[0m' : ''));
+    } else out.push(...snippet.map((l) => l.replace(CORE_NAME, '$1')));
+  }
+  return out.join('\n');
+}
+
+/** Maps a column of the rewritten line back to the user's line. */
+function originalColumn(rewritten: number, edits: readonly LineEdit[]): number {
+  let shift = 0;
+  for (const e of [...edits].sort((a, b) => a.col - b.col)) {
+    const at = e.col + shift;
+    if (rewritten < at) break;
+    if (rewritten < at + e.inserted) return e.col;
+    if (!Number.isFinite(e.removed)) return e.col;
+    shift += e.inserted - e.removed;
+  }
+  return Math.max(1, rewritten - shift);
+}
+
+const files = new Map<string, string[] | undefined>();
+
+function sourceLine(file: string, line: number): string | undefined {
+  if (!files.has(file)) {
+    try {
+      files.set(file, readFileSync(file, 'latin1').split('\n'));
+    } catch {
+      files.set(file, undefined);
+    }
+  }
+  return files.get(file)?.[line - 1];
+}
+
+/** Splits stderr into diagnostics: a header line and the snippet/caret lines under it. */
+function splitBlocks(text: string): string[][] {
+  const blocks: string[][] = [];
+  for (const line of text.split('\n')) {
+    if (blocks.length === 0 || HEADER.test(line) || /^(In file included from|\d+ (errors?|warnings?)( and \d+ errors?)? generated)/.test(stripAnsi(line))) blocks.push([line]);
+    else blocks[blocks.length - 1].push(line);
+  }
+  return blocks;
+}
+
+function stripAnsi(s: string): string {
+  return s.replace(/\x1b\[[0-9;]*m/g, '');
+}

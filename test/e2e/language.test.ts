@@ -1,0 +1,107 @@
+// The language surface of issue 6: every supported form builds and runs, and
+// every rejected form or bad body gets a clang-shaped error at the user's line.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'fs-extra';
+import path from 'node:path';
+import { fixtures, iccxx, listTree, run, scratch } from '../helpers.js';
+
+const test = suite('language');
+const errors = path.join(fixtures, 'errors');
+
+async function inScratch(name: string, body: (out: string, env: Record<string, string>) => Promise<void>): Promise<void> {
+  const { dir: out, cleanup } = scratch(name);
+  const tmp = path.join(out, 'tmp');
+  fs.mkdirSync(tmp);
+  try {
+    await body(out, { TMPDIR: tmp });
+    assert.equal(listTree(tmp), [], 'no temporary files left');
+  } finally {
+    cleanup();
+  }
+}
+
+for (const opt of ['-O0', '-O2']) {
+  test(`issue-6 forms build and run at ${opt}`, () =>
+    inScratch('forms6', async (out, env) => {
+      const exe = path.join(out, 'forms6');
+      const built = await iccxx(['-std=c++17', opt, path.join(fixtures, 'forms6', 'main.cpp'), '-o', exe], { env });
+      assert.is(String(built.stderr), '', 'no diagnostics');
+      assert.is(built.exitCode, 0);
+      const r = await run(exe);
+      assert.not.match(String(r.stdout), /FAIL/);
+      assert.match(String(r.stdout), /ALL OK/);
+      const branch = await run(exe, [], { env: { ICC_BRANCH: '1' } });
+      assert.match(String(branch.stdout), /FAIL Branchy\(9, 10\) = 0, want 19/, 'the other branch jumps to the other target');
+    }));
+}
+
+test('rejected forms: one clang-shaped error each, at the line and column of the name', () =>
+  inScratch('rejected', async (out, env) => {
+    const src = path.join(errors, 'forms-rejected.cpp');
+    const r = await iccxx(['-c', src, '-o', path.join(out, 'x.o')], { env });
+    assert.is(r.exitCode, 1);
+    const lines = String(r.stderr).trim().split('\n');
+    const want: [number, number, RegExp][] = [
+      [4, 21, /constructors and destructors can't be interceptors/],
+      [5, 34, /a virtual function can't be an interceptor/],
+      [6, 26, /non-static member function 'member' can't be an interceptor; declare it static/],
+      [8, 31, /a constexpr function can't be an interceptor/],
+      [9, 3, /applies only to function definitions, not to a declaration without a body/],
+      [10, 3, /applies only to function definitions, not to a variable/],
+      [11, 3, /applies only to functions, not to classes/],
+      [12, 3, /'interceptor' attribute takes no arguments/],
+      [13, 34, /'return' is not allowed in an interceptor/],
+      [14, 37, /expected a jump target after 'goto ->'/],
+      [15, 20, /not to lambdas or variables/],
+      [16, 22, /needs a declared return type/],
+      [17, 16, /'goto ->' is only allowed in the body of an \[\[interceptor\]\] function/],
+    ];
+    assert.is(lines.length, want.length + 1, String(r.stderr));
+    want.forEach(([line, col, message], i) => {
+      assert.ok(lines[i].startsWith(`${src}:${line}:${col}: error: `), lines[i]);
+      assert.match(lines[i], message);
+    });
+    assert.is(lines[want.length], '13 errors generated.');
+    assert.not.ok(fs.existsSync(path.join(out, 'x.o')));
+  }));
+
+test("clang's errors in a body speak of the user's function, line, column and source", () =>
+  inScratch('body', async (out, env) => {
+    const src = path.join(errors, 'body-errors.cpp');
+    const r = await iccxx(['-c', src, '-o', path.join(out, 'x.o')], { env });
+    assert.is(r.exitCode, 1);
+    assert.is(
+      String(r.stderr),
+      [
+        `${src}:8:1: error: interceptor 'Logger' can reach the end of its body without 'goto -> target;'`,
+        '}',
+        '^',
+        `${src}:11:5: error: 'goto ->' needs a pointer target: a void*, a function pointer or FARPROC`,
+        '    goto -> 42;',
+        '    ^',
+        `${src}:15:13: error: use of undeclared identifier 'undeclared'`,
+        '    int y = undeclared + 1;',
+        '            ^',
+        '3 errors generated.',
+        '',
+      ].join('\n'),
+    );
+  }));
+
+test('unbalanced braces and unterminated literals fail like clang, at the user line', () =>
+  inScratch('broken-syntax', async (out, env) => {
+    const src = path.join(out, 'unbalanced.cpp');
+    fs.writeFileSync(src, 'void *p();\n[[interceptor]] void f(int)\n{\n    goto -> p();\n');
+    const r = await iccxx(['-c', src, '-o', path.join(out, 'x.o')], { env });
+    assert.is(r.exitCode, 1);
+    assert.is(String(r.stderr), `${src}:3:1: error: expected '}' at the end of this interceptor's body\n`);
+    const lit = path.join(out, 'literal.cpp');
+    fs.writeFileSync(lit, 'void *p();\n[[interceptor]] void f(int)\n{\n    const char *s = "oops;\n    goto -> p();\n}\n');
+    const r2 = await iccxx(['-c', lit, '-o', path.join(out, 'y.o')], { env });
+    assert.is(r2.exitCode, 1);
+    assert.match(String(r2.stderr), new RegExp(`^${lit}:4:21: (warning|error): missing terminating '"' character`));
+    assert.not.match(String(r2.stderr), /\/icc-[A-Za-z0-9]{6}\/|\.ii\b|at .*\.js:/);
+  }));
+
+test.run();
