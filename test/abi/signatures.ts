@@ -1,0 +1,84 @@
+// Random function signatures for the ABI torture suite: argument lists of
+// every type category (mostly 8-20 arguments, so some travel on the stack),
+// variadic tails mixing integers and doubles, and returns of every kind,
+// large structs (hidden sret pointer) among them.
+
+import type { Rng } from './random.js';
+import { basicTypes, categoriesFor, variadicTypes, type Category, type CType, type Variant } from './types.js';
+
+export interface Signature {
+  id: number;
+  /** null: returns void. */
+  ret: CType | null;
+  params: CType[];
+  /** The types passed after `...`, or null when not variadic. */
+  varargs: CType[] | null;
+  /** Coverage labels: every type's labels plus the shape of the call. */
+  labels: string[];
+}
+
+/** The most arguments a signature passes (fixed and variadic), the size of the callee's per-argument hash table. */
+export const MAX_ARGS = 24;
+
+/** Whether a call passes anything on the stack: psABI register assignment, 6 integer and 8 vector registers. */
+function usesStack(sig: Omit<Signature, 'labels'>): boolean {
+  let ints = sig.ret?.sret ? 5 : 6; // the hidden pointer takes rdi
+  let sses = 8;
+  for (const t of [...sig.params, ...(sig.varargs ?? [])]) {
+    if (t.argClass === 'MEMORY') return true;
+    const needInt = t.argClass.filter((c) => c === 'INTEGER').length;
+    const needSse = t.argClass.length - needInt;
+    if (needInt > ints || needSse > sses) return true;
+    ints -= needInt;
+    sses -= needSse;
+  }
+  return false;
+}
+
+/** `count` signatures using the categories `variant` allows and the given structs and unions. */
+export function signatures(rng: Rng, variant: Variant, count: number, aggregates: CType[]): Signature[] {
+  const byCategory = new Map<Category, CType[]>();
+  const add = (c: Category, t: CType): void => void byCategory.set(c, [...(byCategory.get(c) ?? []), t]);
+  for (const t of [...basicTypes(), ...aggregates]) {
+    add(t.category, t);
+    if (t.labels.includes('struct float[3]')) add('struct float[3]', t);
+  }
+  const categories = categoriesFor(variant).filter((c) => byCategory.has(c));
+  const anyType = (): CType => rng.pick(byCategory.get(rng.pick(categories))!);
+  const lastFixed = basicTypes().filter((t) => ['int', 'long', 'double', 'void*'].includes(t.name));
+  const varTypes = variadicTypes();
+
+  const out: Signature[] = [];
+  for (let id = 0; id < count; id++) {
+    const r = rng.next32() % 100;
+    const ret = r < 10 ? null : r < 25 ? rng.pick(byCategory.get('struct MEMORY')!) : anyType();
+    let params: CType[];
+    let varargs: CType[] | null = null;
+    if (rng.chance(0.15)) {
+      params = Array.from({ length: rng.int(0, 5) }, anyType);
+      params.push(rng.pick(lastFixed)); // va_start needs a named parameter that is not promoted
+      varargs = Array.from({ length: rng.int(1, 16) }, () => rng.pick(varTypes));
+    } else {
+      params = Array.from({ length: rng.chance(0.15) ? rng.int(0, 7) : rng.int(8, 20) }, anyType);
+    }
+    const sig = { id, ret, params, varargs };
+    const labels = new Set([...params, ...(ret ? [ret] : [])].flatMap((t) => t.labels));
+    if (varargs) {
+      labels.add('variadic');
+      if (varargs.some((t) => t.category === 'double') && varargs.some((t) => t.category === 'integer')) labels.add('variadic ints and doubles');
+    }
+    if (!ret) labels.add('void return');
+    if (ret?.sret) labels.add('sret');
+    if (usesStack(sig)) labels.add('stack arguments');
+    if (params.length >= 8) labels.add('8-20 arguments');
+    out.push({ ...sig, labels: [...labels] });
+  }
+  return out;
+}
+
+/** The signature as a C++ function type, for messages. */
+export function signatureText(sig: Signature): string {
+  const params = sig.params.map((t) => t.name);
+  if (sig.varargs) params.push(`... /* ${sig.varargs.map((t) => t.name).join(', ')} */`);
+  return `${sig.ret?.name ?? 'void'} (${params.join(', ')})`;
+}

@@ -1,0 +1,150 @@
+// ABI torture: hundreds of random signatures (every psABI class, stack
+// arguments, varargs with AL, sret returns, 128/256/512-bit vectors) called
+// directly and through interceptors whose cores clobber every caller-saved
+// register, compared bit for bit; at each vector width, natively and under
+// qemu-user CPU models. Sources come from test/abi/generate.ts, seeded:
+// ICC_ABI_SEED=<n> tries another seed.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type Result } from 'execa';
+import { generate, VARIANT_FLAGS, type Torture, type Variant } from '../abi/generate.js';
+import { iccxx, requireTool, scratch } from '../helpers.js';
+
+const test = suite('abi-torture');
+const SEED = process.env.ICC_ABI_SEED ? Number(process.env.ICC_ABI_SEED) >>> 0 : 0x1cc5eed;
+const COUNT = 200;
+const clang = process.env.ICC_CLANG ?? 'clang++';
+const { dir: out, cleanup } = scratch('abi-torture');
+const reproduce = (b: Build): string =>
+  `seed 0x${SEED.toString(16)}, ${b.variant} ${b.opt}; reproduce: ICC_ABI_SEED=0x${SEED.toString(16)} npx uvu dist/test/e2e abi-torture, ` +
+  `or node dist/test/abi/write.js 0x${SEED.toString(16)} ${b.variant} <dir> (prints the build commands)`;
+
+interface Build {
+  variant: Variant;
+  opt: '-O0' | '-O2';
+}
+const BUILDS = {
+  sseO2: { variant: 'sse', opt: '-O2' },
+  sseO0: { variant: 'sse', opt: '-O0' },
+  avx: { variant: 'avx', opt: '-O2' },
+  avx512: { variant: 'avx512', opt: '-O2' },
+} satisfies Record<string, Build>;
+type BuildName = keyof typeof BUILDS;
+
+/** The width the trampoline must choose natively: 1 SSE, 2 AVX, 3 AVX-512. */
+const cpuFlags = new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/) ?? []);
+const hostWidth = cpuFlags.has('avx512f') ? 3 : cpuFlags.has('avx') ? 2 : 1;
+
+/** Runs at most `n` jobs at once (the suite must stay quick on 2 cores). */
+function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (job) => {
+    if (active < n) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await job();
+    } finally {
+      const next = waiting.shift();
+      if (next) next(); // hand the slot over
+      else active--;
+    }
+  };
+}
+const limit = limiter(Math.max(2, os.availableParallelism()));
+
+const sources = new Map<Variant, Torture>();
+const generated = (v: Variant): Torture => sources.get(v) ?? sources.set(v, generate(SEED, v, COUNT)).get(v)!;
+
+/** Builds one variant: callee.cpp with plain clang++, main.cpp with icc++; the executable or the failure. */
+async function build(name: BuildName): Promise<{ exe: string } | { error: string }> {
+  const b = BUILDS[name];
+  const dir = path.join(out, name);
+  mkdirSync(dir);
+  const t = generated(b.variant);
+  writeFileSync(path.join(dir, 'callee.cpp'), t.callee);
+  writeFileSync(path.join(dir, 'main.cpp'), t.main);
+  const flags = [b.opt, ...VARIANT_FLAGS[b.variant]];
+  const file = (f: string): string => path.join(dir, f);
+  const failed = (what: string, r: Result): string => `${what} failed (exit ${r.exitCode}, ${reproduce(b)}):\n${String(r.stderr).slice(0, 4000)}`;
+  const [callee, main] = await Promise.all([
+    limit(() => execa(clang, [...flags, '-c', file('callee.cpp'), '-o', file('callee.o')], { reject: false })),
+    limit(() => iccxx([...flags, '-c', file('main.cpp'), '-o', file('main.o')])),
+  ]);
+  if (callee.exitCode !== 0) return { error: failed(`${clang} callee.cpp`, callee) };
+  if (main.exitCode !== 0) return { error: failed('icc++ -c main.cpp', main) };
+  const link = await limit(() => iccxx([...flags, file('main.o'), file('callee.o'), '-o', file('torture')]));
+  if (link.exitCode !== 0) return { error: failed('icc++ (link)', link) };
+  return { exe: file('torture') };
+}
+
+// Every build starts on first use, inside a test (uvu reports a failing
+// before-hook as a pass); each test awaits the one it runs.
+let builds: Map<BuildName, ReturnType<typeof build>> | undefined;
+async function built(name: BuildName): Promise<string> {
+  builds ??= new Map((Object.keys(BUILDS) as BuildName[]).map((n) => {
+    const p = build(n);
+    p.catch(() => undefined); // a test that never awaits it must not crash the run
+    return [n, p];
+  }));
+  const r = await builds.get(name)!;
+  if ('error' in r) assert.unreachable(r.error);
+  return (r as { exe: string }).exe;
+}
+
+/** Checks one run's report: no mismatch, every signature checked once, the expected width. */
+function check(r: Result, name: BuildName, width: number, where: string): void {
+  const b = BUILDS[name];
+  const text = String(r.stdout);
+  const context = `${where}, ${reproduce(b)}`;
+  const summary = /^summary: .* signatures=(\d+) failing=(\d+) mismatches=(\d+) cores=(\d+)$/m.exec(text);
+  assert.ok(summary, `${context}: no summary (exit ${r.exitCode}, signal ${r.signal})\n${text.slice(-3000)}\n${String(r.stderr).slice(-2000)}`);
+  const [, signatures, failing, mismatches, cores] = summary.map(Number);
+  const lines = text.split('\n').filter((l) => l.startsWith('MISMATCH'));
+  assert.is(mismatches, 0, `${context}: ${mismatches} mismatches in ${failing} signatures\n${lines.slice(0, 12).join('\n')}`);
+  assert.is(signatures, COUNT, context);
+  assert.is(cores, COUNT, `${context}: every interceptor's core runs once per call`);
+  assert.match(text, new RegExp(`^width ${width}$`, 'm'), `${context}: the trampoline chose another vector width\n${text.slice(-500)}`);
+  assert.is(r.exitCode, 0, context);
+}
+
+const runNative = async (name: BuildName): Promise<void> =>
+  check(await execa(await built(name), { reject: false }), name, hostWidth, 'native');
+const runQemu = async (name: BuildName, cpu: string, width: number): Promise<void> =>
+  check(await execa('qemu-x86_64', ['-cpu', cpu, await built(name)], { reject: false }), name, width, `qemu-x86_64 -cpu ${cpu}`);
+
+test.after(() => cleanup());
+
+test(`natively, SSE build at -O2 (width ${hostWidth} on this CPU)`, () => runNative('sseO2'));
+
+test('natively, SSE build at -O0', () => runNative('sseO0'));
+
+test('natively, AVX build (-mavx2: __m256 arguments in ymm)', async () => {
+  await built('avx');
+  if (!cpuFlags.has('avx2')) return console.log('  (skipped running the AVX build: this CPU has no avx2; it was compiled)');
+  await runNative('avx');
+});
+
+test('natively, AVX-512 build (-mavx512f: __m512 arguments in zmm)', async () => {
+  await built('avx512');
+  if (!cpuFlags.has('avx512f')) return console.log('  (skipped running the AVX-512 build: this CPU has no avx512f; it was compiled)');
+  await runNative('avx512');
+});
+
+test('qemu -cpu Nehalem: SSE builds, width 1', async () => {
+  if (!(await requireTool('qemu-x86_64'))) return;
+  await runQemu('sseO2', 'Nehalem', 1);
+  await runQemu('sseO0', 'Nehalem', 1);
+});
+
+test('qemu -cpu Haswell: SSE and AVX builds, width 2 (qemu 7.2 has no AVX-512)', async () => {
+  if (!(await requireTool('qemu-x86_64'))) return;
+  await runQemu('sseO2', 'Haswell', 2);
+  await runQemu('sseO0', 'Haswell', 2);
+  await runQemu('avx', 'Haswell', 2);
+});
+
+test.run();

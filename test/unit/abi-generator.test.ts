@@ -1,0 +1,84 @@
+// The ABI torture generator (test/abi/): one seed always gives the same C++,
+// 200 signatures cover every type category and call shape the e2e suite
+// claims to test, and the psABI classes it labels structs with are right.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { generate, type Variant } from '../abi/generate.js';
+import { MAX_ARGS } from '../abi/signatures.js';
+import { aggregate, categoriesFor, DOUBLE, FLOAT, INTEGERS, X87, type Member } from '../abi/types.js';
+
+const test = suite('abi-generator');
+const VARIANTS: Variant[] = ['sse', 'avx', 'avx512'];
+const SHAPES = ['variadic', 'variadic ints and doubles', 'stack arguments', 'sret', 'void return', '8-20 arguments',
+  'union INTEGER', 'union SSE', 'union MEMORY'];
+
+test('the same seed gives the same sources; another seed, other sources', () => {
+  const a = generate(42, 'avx');
+  const b = generate(42, 'avx');
+  assert.is(a.main, b.main);
+  assert.is(a.callee, b.callee);
+  const c = generate(43, 'avx');
+  assert.is.not(c.main, a.main);
+  assert.is.not(c.callee, a.callee);
+});
+
+for (const variant of VARIANTS) {
+  test(`${variant}: 200 signatures cover every category and call shape`, () => {
+    for (const seed of [1, 0x1cc5eed, 0xdeadbeef]) {
+      const t = generate(seed, variant);
+      assert.is(t.signatures.length, 200);
+      const seen = new Set(t.signatures.flatMap((s) => s.labels));
+      for (const label of [...categoriesFor(variant), ...SHAPES]) assert.ok(seen.has(label), `seed ${seed}: no ${label}`);
+      for (const s of t.signatures) {
+        assert.ok(s.params.length + (s.varargs?.length ?? 0) <= MAX_ARGS);
+        if (!s.varargs) assert.ok(s.params.length <= 20);
+        assert.ok(t.main.includes(`[[interceptor]] void fwd_${s.id}(void)`));
+        assert.ok(t.callee.includes(` callee_${s.id}(`));
+      }
+      assert.ok(t.signatures.filter((s) => s.params.length >= 8).length >= 120, 'mostly 8-20 arguments');
+    }
+  });
+}
+
+test('vector types stay within the variant that can pass them', () => {
+  const sse = generate(7, 'sse');
+  assert.not.match(sse.main, /__m256|__m512/);
+  const avx = generate(7, 'avx');
+  assert.match(avx.main, /__m256/);
+  assert.not.match(avx.main, /__m512/);
+  assert.match(generate(7, 'avx512').main, /__m512d/);
+});
+
+test('the core clobbers every caller-saved register, guarded by the CPU check', () => {
+  const { main } = generate(1, 'sse');
+  for (const reg of ['%%rcx', '%%r11', '%%xmm15', '%%ymm15', '%%zmm31', '%%k7']) assert.ok(main.includes(reg), reg);
+  assert.match(main, /xor %%eax, %%eax/);
+  assert.match(main, /__builtin_cpu_supports\("avx512f"\)\)\s*asm volatile\(\s*"vpternlogd/);
+});
+
+const m = (scalar: Member['scalar'], count = 0): Member => ({ scalar, count });
+const int = INTEGERS.find((s) => s.name === 'int')!;
+const long = INTEGERS.find((s) => s.name === 'long')!;
+const char = INTEGERS.find((s) => s.name === 'char')!;
+
+test('structs are classified as the psABI says', () => {
+  const cases: [Member[], string, string[] | 'MEMORY', boolean][] = [
+    [[m(int), m(char)], 'struct INTEGER', ['INTEGER'], false],
+    [[m(FLOAT, 3)], 'struct SSE', ['SSE', 'SSE'], false],
+    [[m(DOUBLE), m(int)], 'struct INTEGER+SSE', ['SSE', 'INTEGER'], false],
+    [[m(FLOAT), m(int)], 'struct INTEGER', ['INTEGER'], false], // one eightbyte: INTEGER wins
+    [[m(long), m(long), m(long)], 'struct MEMORY', 'MEMORY', true],
+    [[m(X87)], 'struct X87', 'MEMORY', false], // passed in memory, returned in st0
+  ];
+  for (const [members, category, argClass, sret] of cases) {
+    const t = aggregate('struct', 'S', members);
+    assert.is(t.category, category, t.definition);
+    assert.equal(t.argClass, argClass, t.definition);
+    assert.is(t.sret, sret, t.definition);
+  }
+  assert.ok(aggregate('struct', 'S', [m(FLOAT, 3)]).labels.includes('struct float[3]'));
+  const u = aggregate('union', 'U', [m(DOUBLE), m(int)]);
+  assert.equal([u.category, u.argClass, u.leaves.map((l) => l.path)], ['union', ['INTEGER'], ['$.m0']]);
+});
+
+test.run();
