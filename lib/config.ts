@@ -13,6 +13,8 @@ const ConfigSchema = z.object({
   /** Set by icc++ for the compilers it runs: a second icc++ below it means a loop. */
   nested: z._default(z.boolean(), false),
   tmpdir: z.optional(z.string().check(z.minLength(1))),
+  /** Skip the preprocessor for sources whose headers never mention an interceptor (ICC_SCAN=0 turns it off). */
+  scan: z._default(z.boolean(), true),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -30,6 +32,7 @@ export async function loadConfig(argv: string[], env: Record<string, string | un
     debug: options.debug ?? truthy(env.ICC_DEBUG),
     nested: truthy(env.ICC_ACTIVE),
     tmpdir: env.TMPDIR || undefined,
+    scan: env.ICC_SCAN === undefined || truthy(env.ICC_SCAN),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {

@@ -7,6 +7,7 @@ import { findClang, Runner, type Outcome } from './clang.js';
 import { loadConfig } from './config.js';
 import { IccError, report } from './diagnostics.js';
 import { runPipeline } from './pipeline.js';
+import { mayContainInterceptors } from './scan.js';
 import { TempDir } from './temp.js';
 
 export type { Outcome };
@@ -21,7 +22,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const clang = findClang(config, env.PATH);
     const runner = new Runner(debug);
     const plan = classify(clangArgs);
-    if (passesStraight(plan)) return reportSignal(await runner.run(clang, clangArgs), clang);
+    if (passesStraight(plan) || (config.scan && noInterceptorsPossible(plan))) return reportSignal(await runner.run(clang, clangArgs), clang);
     temp = new TempDir(debug, (signal) => runner.kill(signal));
     return reportSignal(await runPipeline({ clang, runner, plan, temp }), clang);
   } catch (error) {
@@ -29,6 +30,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
   } finally {
     temp?.dispose();
   }
+}
+
+/** The fast path: no C++ source (or header it includes from the user's directories) mentions an interceptor. */
+function noInterceptorsPossible(plan: Plan): boolean {
+  return plan.inputs.filter((i) => i.lang === 'c++').every((i) => !mayContainInterceptors(plan, i, process.cwd()));
 }
 
 /** A compiler killed by a signal is reported (clang's driver does the same for its own jobs). */
