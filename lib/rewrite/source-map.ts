@@ -149,9 +149,10 @@ function unescapeFileName(s: string): string {
   if (!s.includes('\\')) return s;
   const enc = new TextEncoder();
   const bytes: number[] = [];
+  const pushText = (text: string): void => { for (const b of enc.encode(text)) bytes.push(b); };
   let i = 0;
   for (let bs = s.indexOf('\\'); bs >= 0 && bs + 1 < s.length; bs = s.indexOf('\\', i)) {
-    bytes.push(...enc.encode(s.slice(i, bs)));
+    pushText(s.slice(i, bs));
     const e = s[bs + 1]!;
     i = bs + 2;
     if (isOctal(e)) {
@@ -161,10 +162,10 @@ function unescapeFileName(s: string): string {
     } else if (SIMPLE_ESCAPES[e] !== undefined) bytes.push(SIMPLE_ESCAPES[e]!);
     else { // \\ \" \' \? and unknown escapes stand for the character itself
       const ch = String.fromCodePoint(s.codePointAt(bs + 1)!);
-      bytes.push(...enc.encode(ch));
+      pushText(ch);
       i = bs + 1 + ch.length;
     }
   }
-  bytes.push(...enc.encode(s.slice(i)));
+  pushText(s.slice(i));
   return new TextDecoder().decode(new Uint8Array(bytes));
 }
