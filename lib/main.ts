@@ -6,7 +6,7 @@ import { expandResponseFiles, ResponseFileError, responseFileQuoting } from './a
 import { findClang, Runner, type Outcome } from './clang.js';
 import { loadConfig } from './config.js';
 import { IccError, report } from './diagnostics.js';
-import { runPipeline } from './pipeline.js';
+import { REWRITTEN_LANGUAGES, runPipeline } from './pipeline.js';
 import { mayContainInterceptors } from './scan.js';
 import { TempDir } from './temp.js';
 
@@ -34,7 +34,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
 
 /** The fast path: no C++ source (or header it includes from the user's directories) mentions an interceptor. */
 function noInterceptorsPossible(plan: Plan): boolean {
-  return plan.inputs.filter((i) => i.lang === 'c++').every((i) => !mayContainInterceptors(plan, i, process.cwd()));
+  return plan.inputs.filter((i) => REWRITTEN_LANGUAGES.has(i.lang)).every((i) => !mayContainInterceptors(plan, i, process.cwd()));
 }
 
 /** A compiler killed by a signal is reported (clang's driver does the same for its own jobs). */
@@ -60,7 +60,7 @@ function classify(args: string[]): Plan {
 /** Commands clang runs unchanged: no C++ source to rewrite, or clang only prints information. */
 function passesStraight(plan: Plan): boolean {
   if (plan.info) return true;
-  if (!plan.inputs.some((i) => i.lang === 'c++')) return true;
+  if (!plan.inputs.some((i) => REWRITTEN_LANGUAGES.has(i.lang))) return true;
   if (plan.depFlags.some((d) => d.canonical === '-M' || d.canonical === '-MM')) return true;
   const compiled = plan.inputs.filter((i) => i.lang !== 'object');
   // clang itself rejects -o with several outputs; let it say so.

@@ -21,8 +21,9 @@ export interface Context {
   temp: TempDir;
 }
 
-/** Languages whose sources may hold interceptors. */
-const REWRITTEN = new Set(['c++']);
+/** Languages whose sources may hold interceptors (a header only to be told it can't, yet). */
+export const REWRITTEN_LANGUAGES: ReadonlySet<string> = new Set(['c++', 'c++-header']);
+const REWRITTEN = REWRITTEN_LANGUAGES;
 const STAGE_OPTIONS = new Set(['-E', '-S', '-c', '-fsyntax-only']);
 
 interface Source {
@@ -58,6 +59,10 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
     if (!REWRITTEN.has(input.lang)) continue;
     try {
       const rewrite = rewriteInterceptors(text, { abi: target.abi, cet: cetEnabled(plan), fileName: input.word, latin1: true });
+      if (rewrite.interceptors > 0 && input.lang === 'c++-header') {
+        const at = rewrite.coreEnds[0];
+        throw new IccError("a precompiled header can't define interceptors yet; include the header from the sources instead", { file: at.file, line: at.line, col: 1 });
+      }
       if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', preprocessorWarnings: warnings });
     } catch (e) {
       if (e instanceof IccError) errors.push(e);
@@ -139,10 +144,25 @@ function outputFor(plan: Plan, input: InputItem): string {
 /** Flags for compiling rewritten text: everything but preprocessing, linking, language and output. */
 function compileFlags(plan: Plan): string[] {
   const deps = new Set(plan.depFlags);
-  const flags = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && !deps.has(o) && !only(o, 'pp') && !only(o, 'ld'));
+  const preprocessing = preprocessingXclang(plan);
+  const flags = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && !deps.has(o) && !preprocessing.has(o) && !only(o, 'pp') && !only(o, 'ld'));
   // Its stderr is filtered through a pipe: keep the colors clang would use on the user's terminal.
   if (process.stderr.isTTY && !colorChosen(plan)) flags.push('-fcolor-diagnostics');
   return flags;
+}
+
+/** `-Xclang -include[-pch] -Xclang FILE` pairs: done by the preprocessing step, repeated they redefine. */
+function preprocessingXclang(plan: Plan): Set<OptionItem> {
+  const options = plan.items.filter((i): i is OptionItem => i.kind === 'option');
+  const drop = new Set<OptionItem>();
+  options.forEach((o, k) => {
+    const next = options[k + 1];
+    if (o.canonical === '-Xclang' && /^-include(-pch|-pth)?$/.test(o.value ?? '') && next?.canonical === '-Xclang') {
+      drop.add(o);
+      drop.add(next);
+    }
+  });
+  return drop;
 }
 
 function colorChosen(plan: Plan): boolean {

@@ -33,12 +33,12 @@ export class TempDir {
     return path.join(this.path, name);
   }
 
-  /** Removes the directory and the handlers. */
+  /** Removes the directory, then the handlers: a signal in between still finds nothing left. */
   dispose(): void {
-    for (const [signal, handler] of this.handlers) process.off(signal, handler);
-    this.handlers.clear();
     if (this.dir !== undefined && !this.keep) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
+    for (const [signal, handler] of this.handlers) process.off(signal, handler);
+    this.handlers.clear();
   }
 
   /** A signal arrived: stop the child, clean up, then die of the same signal as clang would. */

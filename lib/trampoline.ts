@@ -53,7 +53,14 @@ export function cString(s: string): string {
 
 /** The file-scope asm statement that defines the macros (guarded, so -flto can concatenate it). */
 export function macroDefinitions(abi: Abi): string {
-  return `__asm__(${cString(macroText(abi) + `\nicc_${abi}_trampoline\n`)});`;
+  if (abi === 'sysv') return `__asm__(${cString(macroText(abi) + `\nicc_${abi}_trampoline\n`)});`;
+  // COFF: the shared trampoline and its width byte are defined in C++, where the
+  // compiler gives them COMDATs that -flto understands too (asm/x86_64-ms.S).
+  return (
+    `__asm__(${cString(macroText(abi))}); ` +
+    'extern "C" { __attribute__((selectany, used)) unsigned char __icc_ms_width = 0; ' +
+    '[[gnu::naked, gnu::used]] inline void __icc_ms_trampoline() { __asm__("icc_ms_trampoline"); } }'
+  );
 }
 
 /** What the emitter knows about one public symbol. */

@@ -361,7 +361,8 @@ class Rewriter {
     const asm = stubInvocation(this.options.abi, { binding, comdat: binding === 'weak', cet: this.options.cet, dllexport });
     const args = template ? `<${template.args.join(', ')}>` : '';
     const operands = `"s"(static_cast<${head.pointerType}>(&${head.idText}${args})), "s"(&${core}${args})`;
-    const fn = `[[gnu::naked${template ? '' : ', gnu::used'}]] static void`;
+    // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
+    const fn = '[[gnu::naked, gnu::used]] static void';
     const emitterText = template
       ? `${tmpl}struct ${emitter} { ${fn} emit() { __asm__(${asm} : : ${operands}); } };`
       : `${fn} ${emitter}() { __asm__(${asm} : : ${operands}); }`;
