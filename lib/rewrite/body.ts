@@ -34,6 +34,14 @@ function scan(ts: TokenStream, open: number, close: number, report: Report): { j
   let ok = true;
   const lambdaEnds: number[] = [];
   for (let i = open + 1; i < close; i++) {
+    if (ts.isPunct(i, '[') && ts.isPunct(i + 1, '[') && ts.match[i] > i && attributeListHas(ts, i + 2, ts.match[i] - 1, 'interceptor')) {
+      report(i + 2, "'[[interceptor]]' must be on a function definition at namespace or class scope");
+      ok = false;
+    }
+  }
+  // A `goto ->` whose `;` search already ran into a `}` at `noSemicolonBefore`: later ones before it fail too.
+  let noSemicolonBefore = -1;
+  for (let i = open + 1; i < close; i++) {
     while (lambdaEnds.length > 0 && i > lambdaEnds[lambdaEnds.length - 1]) lambdaEnds.pop();
     const inLambda = lambdaEnds.length > 0;
     const t = ts.text(i);
@@ -52,8 +60,9 @@ function scan(ts: TokenStream, open: number, close: number, report: Report): { j
         ok = false;
         continue;
       }
-      const semicolon = statementEnd(ts, i + 2, close);
+      const semicolon = i < noSemicolonBefore ? -1 : statementEnd(ts, i + 2, close);
       if (semicolon < 0) {
+        if (i >= noSemicolonBefore) noSemicolonBefore = blockEnd(ts, i + 2, close);
         report(i, "expected ';' after 'goto ->' target");
         ok = false;
         continue;
@@ -63,6 +72,29 @@ function scan(ts: TokenStream, open: number, close: number, report: Report): { j
     }
   }
   return { jumps, ok };
+}
+
+/** Whether the attribute list [from, to) names `name` as one of its attributes (`[[a, name]]`). */
+export function attributeListHas(ts: TokenStream, from: number, to: number, name: string): boolean {
+  return attributeIndex(ts, from, to, name) >= 0;
+}
+
+/** Index of attribute `name` in the list [from, to), or -1: first in the list or after a comma, not a namespace. */
+export function attributeIndex(ts: TokenStream, from: number, to: number, name: string): number {
+  for (let i = from; i < to; i++) {
+    if (ts.isIdent(i, name) && (i === from || ts.isPunct(i - 1, ',')) && !ts.isPunct(i + 1, '::')) return i;
+    if (ts.match[i] > i) i = ts.match[i];
+  }
+  return -1;
+}
+
+/** Index of the `}` that ends the statement search from `from` (or `close`). */
+function blockEnd(ts: TokenStream, from: number, close: number): number {
+  for (let i = from; i < close; i++) {
+    if (ts.isPunct(i, '}')) return i;
+    if ((ts.isPunct(i, '(') || ts.isPunct(i, '[') || ts.isPunct(i, '{')) && ts.match[i] > i) i = ts.match[i];
+  }
+  return close;
 }
 
 function statementEnd(ts: TokenStream, from: number, close: number): number {

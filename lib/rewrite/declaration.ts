@@ -88,14 +88,7 @@ export function parseHead(ts: TokenStream, start: number, end: number, removed: 
       continue;
     }
     if (SPECIFIERS.has(t)) head.specs.add(t);
-    if (t === 'operator') {
-      let j = i + 1;
-      if (ts.isPunct(j, '(') && ts.isPunct(j + 1, ')')) j += 2;
-      while (j < end && !ts.isPunct(j, '(')) j++;
-      id = j;
-      idStart = qualifierStart(ts, i);
-      break;
-    }
+    if (t === 'operator') return "operator functions can't be interceptors yet";
     if (ts.toks[i].kind === 'ident' && !TYPE_KEYWORDS.has(t)) {
       if (ts.isPunct(i + 1, '(')) {
         id = i + 1;

@@ -9,7 +9,7 @@ import { EditList } from './edit.js';
 import { instantiationsText, preludeText } from './prelude.js';
 import { SourceMap } from './source-map.js';
 import { TokenStream } from './tokens.js';
-import { checkBody, rewriteBody } from './body.js';
+import { attributeIndex, checkBody, rewriteBody } from './body.js';
 import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
 
 export interface RewriteOptions {
@@ -50,6 +50,9 @@ interface Scope {
 }
 
 const MENTION = /interceptor|goto\s*->/;
+const MAX_DEPTH = 256;
+/** Like clang's -ferror-limit default: after this many errors the rest is noise (and time). */
+const ERROR_LIMIT = 20;
 
 /** Rewrites every interceptor in `src`; text without interceptors comes back unchanged. */
 export function rewriteInterceptors(src: string, options: RewriteOptions): RewriteResult {
@@ -110,6 +113,7 @@ class Rewriter {
   }
 
   private error(tokenIndex: number, message: string): void {
+    if (this.errors.length >= ERROR_LIMIT) return;
     const t = this.ts.toks[Math.min(tokenIndex, this.ts.length - 1)];
     const loc = t ? this.map.locate(t.start) : { file: this.options.fileName ?? '<stdin>', line: 1, col: 1 };
     this.errors.push(new IccError(message, loc));
@@ -137,12 +141,14 @@ class Rewriter {
         } else i = close;
       } else if (t === '{') {
         const close = ts.match[i] < 0 ? to : ts.match[i];
-        const inner = this.scopeOpenedBy(declStart, i, scope);
+        // clang stops at 256 nested brackets; deeper scopes are only checked for stray syntax.
+        const inner = scopes.length < MAX_DEPTH ? this.scopeOpenedBy(declStart, i, scope) : undefined;
         if (inner) this.walk(i + 1, close, [...scopes, ...inner]);
         else this.strayCheck(i + 1, close);
-        const endsDeclaration = inner ? inner[0].kind !== 'class' : !/^(=|,|\(|return)$/.test(ts.text(i - 1)) && !ts.isIdent(i - 1);
+        // After any body (namespace, class, function, initializer) the next declaration can start:
+        // nothing an interceptor's head needs lies before a closing brace at this level.
         i = close;
-        if (endsDeclaration) declStart = close + 1;
+        declStart = close + 1;
       } else if (t === '(' || t === '[') {
         if (ts.match[i] > 0) {
           this.strayCheck(i + 1, ts.match[i]);
@@ -179,21 +185,37 @@ class Rewriter {
       template = true;
       i = close + 1;
     }
-    for (; i < open; i++) {
-      const t = ts.text(i);
-      if (t === 'enum' || t === '=' || t === '(') return undefined;
-      if (t === 'class' || t === 'struct' || t === 'union') {
-        let name = '';
-        for (let k = i + 1; k < open; k++) {
-          const u = ts.text(k);
-          if (u === ':' || u === 'final') break;
-          if (ts.isPunct(k, '(') || ts.isPunct(k, '[')) { k = Math.max(k, ts.match[k]); continue; }
-          if (u === '<') { k = Math.max(k, ts.matchAngle(k, open)); template = true; continue; }
-          if (ts.isIdent(k) && !/^(alignas|__attribute__|__declspec)$/.test(u)) name = u;
-        }
-        return [{ kind: 'class', name: name || '(anonymous struct)', ...inherit, template }];
+    const head = this.classHead(i, open);
+    if (!head || head.enum) return undefined;
+    return [{ kind: 'class', name: head.name, ...inherit, template: template || head.template }];
+  }
+
+  /** A class head `class-key attrs name<args> final : bases` ending at `open` (the `{`), if [from, open) is one. */
+  private classHead(from: number, open: number): { name: string; template: boolean; enum: boolean } | undefined {
+    const ts = this.ts;
+    let i = from;
+    while (i < open && /^(typedef|extern|static|inline|constexpr|friend)$/.test(ts.text(i))) i++;
+    const isEnum = ts.isIdent(i, 'enum');
+    if (isEnum) i++;
+    if (!/^(class|struct|union)$/.test(ts.text(i)) && !isEnum) return undefined;
+    let name = '';
+    let template = false;
+    for (i++; i < open; i++) {
+      const u = ts.text(i);
+      if ((ts.isPunct(i, '[') && ts.isPunct(i + 1, '[')) || (/^(alignas|__attribute__|__attribute|__declspec)$/.test(u) && ts.isPunct(i + 1, '('))) {
+        i = Math.max(i + (u === '[' ? 0 : 1), ts.match[u === '[' ? i : i + 1]);
+        continue;
       }
+      if (ts.isIdent(i) && u !== 'final') name = u;
+      else if (u === '<') {
+        const close = ts.matchAngle(i, open);
+        if (close < 0) return undefined;
+        template = true;
+        i = close;
+      } else if (u !== '::') break;
     }
+    // What follows the name decides: a body, a base clause, or `final` (anything else is a declarator).
+    if (i === open || ts.isPunct(i, ':') || ts.isIdent(i, 'final')) return { name: name || '(anonymous struct)', template, enum: isEnum };
     return undefined;
   }
 
@@ -212,11 +234,7 @@ class Rewriter {
 
   /** Index of the `interceptor` attribute in the attribute list [from, to), or -1. */
   private interceptorItem(from: number, to: number): number {
-    for (let i = from; i < to; i++) {
-      if (this.ts.isIdent(i, 'interceptor') && (i === from || this.ts.isPunct(i - 1, ',')) && !this.ts.isPunct(i + 1, '::')) return i;
-      if (this.ts.match[i] > i) i = this.ts.match[i];
-    }
-    return -1;
+    return attributeIndex(this.ts, from, to, 'interceptor');
   }
 
   /** Plans the rewrite of one interceptor; returns the token index after its definition. */
@@ -255,8 +273,22 @@ class Rewriter {
       return ts.length;
     }
     const close = ts.match[body];
-    if (this.isClassHead(declStart, body)) {
+    if (this.isClassHead(declStart, body, attrOpen, attrClose)) {
       this.error(item, "'[[interceptor]]' applies only to functions, not to classes");
+      return close + 1;
+    }
+    for (let k = declStart; k < body; k++) {
+      if (ts.toks[k].text.includes('\n')) {
+        this.error(k, "a literal spanning lines can't appear in an interceptor's declaration");
+        return close + 1;
+      }
+      if (k !== attrOpen && ts.isPunct(k, '[') && ts.isPunct(k + 1, '[') && ts.match[k] > k && this.interceptorItem(k + 2, ts.match[k] - 1) >= 0) {
+        this.error(k + 2, "'interceptor' attribute appears more than once in this declaration");
+        return close + 1;
+      }
+    }
+    if (this.interceptorItem(item + 1, attrClose - 1) >= 0 || this.interceptorItem(item + 2, attrClose - 1) >= 0) {
+      this.error(item, "'interceptor' attribute appears more than once in this declaration");
       return close + 1;
     }
     const head = parseHead(ts, declStart, body, removed);
@@ -297,16 +329,11 @@ class Rewriter {
     return this.ts.length;
   }
 
-  private isClassHead(start: number, open: number): boolean {
+  private isClassHead(start: number, open: number, attrOpen: number, attrClose: number): boolean {
     let from = start;
-    if (this.ts.isIdent(from, 'template') && this.ts.isPunct(from + 1, '<')) from = this.ts.matchAngle(from + 1, open) + 1;
-    for (let i = Math.max(from, start); i < open; i++) {
-      if (this.ts.isPunct(i, '(')) return false;
-      if (/^(class|struct|union|enum)$/.test(this.ts.text(i)) && !this.ts.isPunct(i + 2, '(') && !this.ts.isPunct(i + 2, '*')) {
-        return !this.ts.isPunct(i + 2, '&');
-      }
-    }
-    return false;
+    if (this.ts.isIdent(from, 'template') && this.ts.isPunct(from + 1, '<')) from = Math.max(from, this.ts.matchAngle(from + 1, open)) + 1;
+    if (from === attrOpen) from = attrClose + 1;
+    return this.classHead(from, open) !== undefined;
   }
 
   /** Forms not supported yet (or never): [token index, message]. */

@@ -122,6 +122,7 @@ function parseMarker(text: string): ParsedMarker | undefined {
   while (text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
   if (i === digits || (i < text.length && text[i] !== ' ' && text[i] !== '\t')) return undefined;
   const line = Number(text.slice(digits, i));
+  if (line > 2147483647) return undefined; // clang rejects such a marker and keeps its numbering
   skipBlanks();
   if (text[i] !== '"') return { line };
   const close = closingQuote(text, i + 1);

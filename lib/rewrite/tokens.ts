@@ -7,6 +7,7 @@ export type { Token };
 
 const OPEN: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<:': ':>', '<%': '%>' };
 const CLOSE = new Set([')', ']', '}', ':>', '%>']);
+const ANGLE_WINDOW = 512;
 
 /** The token stream the rewriter walks, with bracket partners precomputed. */
 export class TokenStream {
@@ -68,7 +69,9 @@ export class TokenStream {
   /** Index of the closing `>` of a template argument/parameter list opened at `open`, or -1. */
   matchAngle(open: number, limit: number): number {
     let depth = 0;
-    for (let i = open; i < limit; i++) {
+    // No real template argument list is this long; the cap keeps garbage input linear.
+    const end = Math.min(limit, open + ANGLE_WINDOW);
+    for (let i = open; i < end; i++) {
       const p = this.toks[i].kind === 'punct' ? norm(this.toks[i].text) : '';
       if (p === '<') depth++;
       else if (p === '>') depth--;
