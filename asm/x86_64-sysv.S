@@ -95,19 +95,22 @@
 
 /* One width's path through the trampoline: reserve the vector save area,
  * save, call the core, restore, restore the integer registers and jump to
- * the target. On entry rsp is 64-byte aligned; the save area is a multiple of
- * 64 bytes, so it stays 64-byte aligned, and the 32 bytes of shadow space
- * below it (the ms_abi core's home area) leave rsp 0 mod 16 at the call. */
+ * the target. On entry rsp is 64-byte aligned. Frame below it:
+ *   64(%rsp) .. 64+8*size   vector registers 0-7 (64-byte aligned)
+ *   32(%rsp) .. 64(%rsp)    padding: every vector offset is a multiple of 64,
+ *                           which EVEX/VEX encode in one displacement byte
+ *    0(%rsp) .. 32(%rsp)    the ms_abi core's shadow (home) space
+ * rsp is 0 mod 64, so 0 mod 16 at the call. */
 .macro icc_sysv_path insn:req, reg:req, size:req
-  sub $(8*\size + 32), %rsp
-  icc_sysv_vec \insn, \reg, \size, 32
+  sub $(8*\size + 64), %rsp
+  icc_sysv_vec \insn, \reg, \size, 64
   movslq (%r11), %rax
   add %r11, %rax                      /* rax = core (record + offset) */
   call *%rax
   test %rax, %rax
   jz .L__icc_sysv_null
   mov %rax, %r11                      /* the target, in a scratch register */
-  icc_sysv_vec \insn, \reg, \size, 32, 1
+  icc_sysv_vec \insn, \reg, \size, 64, 1
   .cfi_remember_state
   lea -48(%rbp), %rsp
   pop %r10
