@@ -2,6 +2,7 @@
 // scratch directory, and run what it built.
 
 import { execa, type Result } from 'execa';
+import * as assert from 'uvu/assert';
 import fs from 'fs-extra';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,4 +46,17 @@ export async function requireTool(tool: string): Promise<boolean> {
 export function listTree(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { recursive: true }).map(String);
+}
+
+/** Runs a test body in a scratch directory that is also TMPDIR, then checks that icc++ left nothing there. */
+export async function inScratch(name: string, body: (out: string, env: Record<string, string>) => Promise<void>): Promise<void> {
+  const { dir: out, cleanup } = scratch(name);
+  const tmp = path.join(out, 'tmp');
+  fs.mkdirSync(tmp);
+  try {
+    await body(out, { TMPDIR: tmp });
+    assert.equal(listTree(tmp), [], 'no temporary files left');
+  } finally {
+    cleanup();
+  }
 }

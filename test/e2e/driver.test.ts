@@ -5,24 +5,11 @@ import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import fs from 'fs-extra';
 import path from 'node:path';
-import { fixtures, icc, iccxx, listTree, run, scratch } from '../helpers.js';
+import { fixtures, icc, iccxx, inScratch, run } from '../helpers.js';
 
 const test = suite('driver');
 const dir = path.join(fixtures, 'driver');
 const hello = path.join(dir, 'hello.cpp');
-
-/** Runs a test body in a scratch directory that is also TMPDIR, so leftovers are visible. */
-async function inScratch(name: string, body: (out: string, env: Record<string, string>) => Promise<void>): Promise<void> {
-  const { dir: out, cleanup } = scratch(name);
-  const tmp = path.join(out, 'tmp');
-  fs.mkdirSync(tmp);
-  try {
-    await body(out, { TMPDIR: tmp });
-    assert.equal(listTree(tmp), [], 'no temporary files left');
-  } finally {
-    cleanup();
-  }
-}
 
 test('-c without -o writes <name>.o in the current directory', () =>
   inScratch('c', async (out, env) => {

@@ -4,22 +4,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'fs-extra';
 import path from 'node:path';
-import { fixtures, iccxx, listTree, run, scratch } from '../helpers.js';
+import { fixtures, iccxx, inScratch, run } from '../helpers.js';
 
 const test = suite('language');
 const errors = path.join(fixtures, 'errors');
-
-async function inScratch(name: string, body: (out: string, env: Record<string, string>) => Promise<void>): Promise<void> {
-  const { dir: out, cleanup } = scratch(name);
-  const tmp = path.join(out, 'tmp');
-  fs.mkdirSync(tmp);
-  try {
-    await body(out, { TMPDIR: tmp });
-    assert.equal(listTree(tmp), [], 'no temporary files left');
-  } finally {
-    cleanup();
-  }
-}
 
 for (const opt of ['-O0', '-O2']) {
   test(`issue-6 forms build and run at ${opt}`, () =>
