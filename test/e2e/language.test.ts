@@ -44,13 +44,15 @@ test('rejected forms: one clang-shaped error each, at the line and column of the
       [15, 20, /not to lambdas or variables/],
       [16, 22, /needs a declared return type/],
       [17, 16, /'goto ->' is only allowed in the body of an \[\[interceptor\]\] function/],
+      [18, 31, /a consteval function can't be an interceptor/],
+      [19, 31, /a coroutine can't be an interceptor/],
     ];
     assert.is(lines.length, want.length + 1, String(r.stderr));
     want.forEach(([line, col, message], i) => {
       assert.ok(lines[i].startsWith(`${src}:${line}:${col}: error: `), lines[i]);
       assert.match(lines[i], message);
     });
-    assert.is(lines[want.length], '13 errors generated.');
+    assert.is(lines[want.length], '15 errors generated.');
     assert.not.ok(fs.existsSync(path.join(out, 'x.o')));
   }));
 
