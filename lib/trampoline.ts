@@ -51,7 +51,7 @@ export function cString(s: string): string {
   return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') + '"';
 }
 
-/** The file-scope asm statement that defines the macros (guarded, so -flto can concatenate it). */
+/** The file-scope text that defines the macros (guarded, so -flto can concatenate it) and the shared trampoline. */
 export function macroDefinitions(abi: Abi): string {
   if (abi === 'sysv') return `__asm__(${cString(macroText(abi) + `\nicc_${abi}_trampoline\n`)});`;
   // COFF: the shared trampoline and its width byte are defined in C++, where the
@@ -59,7 +59,7 @@ export function macroDefinitions(abi: Abi): string {
   return (
     `__asm__(${cString(macroText(abi))}); ` +
     'extern "C" { __attribute__((selectany, used)) unsigned char __icc_ms_width = 0; ' +
-    '[[gnu::naked, gnu::used]] inline void __icc_ms_trampoline() { __asm__("icc_ms_trampoline"); } }'
+    '[[gnu::naked, gnu::used, gnu::nocf_check]] inline void __icc_ms_trampoline() { __asm__("icc_ms_trampoline"); } }'
   );
 }
 

@@ -389,7 +389,8 @@ class Rewriter {
     const args = template ? `<${template.args.join(', ')}>` : '';
     const operands = `"s"(static_cast<${head.pointerType}>(&${head.idText}${args})), "s"(&${core}${args})`;
     // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
-    const fn = '[[gnu::naked, gnu::used]] static void';
+    // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
+    const fn = '__attribute__((naked, used)) static void';
     const emitterText = template
       ? `${tmpl}struct ${emitter} { ${fn} emit() { __asm__(${asm} : : ${operands}); } };`
       : `${fn} ${emitter}() { __asm__(${asm} : : ${operands}); }`;

@@ -7,7 +7,7 @@ import { execa, type Result } from 'execa';
 import fs from 'fs-extra';
 import net from 'node:net';
 import path from 'node:path';
-import { icc, listTree, requireTool, root, run, scratch } from '../helpers.js';
+import { listTree, requireTool, root, run, scratch } from '../helpers.js';
 
 const test = suite('caching');
 const { dir: out, cleanup } = scratch('caching');
@@ -106,6 +106,13 @@ async function stop(pid: number, done: Promise<unknown>): Promise<void> {
   await done;
 }
 
+/** icc++ as `npm i -g` would lay it out (bin, the bundle, asm), readable by every user. */
+function installCopy(dir: string): string {
+  for (const part of ['bin', 'asm', 'package.json', path.join('dist', 'icc.mjs')]) fs.copySync(path.join(root, part), path.join(dir, part));
+  for (const f of [dir, ...listTree(dir).map((f) => path.join(dir, f))]) fs.chmodSync(f, fs.statSync(f).isDirectory() || f.endsWith('icc++') ? 0o755 : 0o644);
+  return path.join(dir, 'bin', 'icc++');
+}
+
 test('distcc to a distccd on loopback: icc++ -E here, icc++ on the server, the program works', async () => {
   if (!(await requireTool('distcc')) || !(await requireTool('distccd'))) return;
   // distccd run by root drops to its own user: let it read its command list and write its log.
@@ -113,6 +120,9 @@ test('distcc to a distccd on loopback: icc++ -E here, icc++ on the server, the p
   const daemonDir = path.join(out, 'distccd');
   fs.mkdirSync(path.join(daemonDir, 'tmp'), { recursive: true });
   for (const d of [daemonDir, path.join(daemonDir, 'tmp')]) fs.chmodSync(d, 0o777);
+  // distccd's own user must be able to run icc++, but the checkout may sit in a directory only
+  // root can enter (CI clones into a mktemp -d): run an installed copy from the scratch dir.
+  const icc = installCopy(path.join(out, 'icc-install'));
   // Debian's distccd only runs compilers named in /usr/lib/distcc, never by absolute path,
   // unless DISTCC_CMDLIST lists them.
   const cmdlist = path.join(daemonDir, 'cmdlist');

@@ -1,0 +1,256 @@
+/* icc++ trampolines for x86-64 Windows: the Microsoft x64 convention, COFF.
+ *
+ * These are GAS macros for LLVM's integrated assembler. icc++ embeds this
+ * file (comments stripped) as a file-scope asm statement in every
+ * translation unit that defines an interceptor, followed by a naked C++
+ * function whose body is `icc_ms_trampoline` (see that macro for why), and
+ * each interceptor's public symbol is then one macro invocation:
+ *
+ *     icc_ms_stub <symbol>, <core>, <binding>, <group>, <cet>, <export>
+ *
+ * Sections: LLVM 14 has no .pushsection/.popsection for COFF. A stub switches
+ * with .section and does not switch back: it is expanded in the inline asm of
+ * a naked emitter function, and the compiler switches back to the function's
+ * own section itself before it ends the function.
+ *
+ * The design is the one of x86_64-sysv.S (read that file first); what differs
+ * is the object format and the unwind information:
+ *   - COFF sections and COMDATs (`.section name,"xr",discard,key`) instead of
+ *     ELF groups; no symbol visibility (COFF has none: a symbol leaves a DLL
+ *     only through an export directive);
+ *   - SEH unwind information (.seh_proc ... .seh_endproc; the assembler writes
+ *     .pdata/.xdata) instead of CFI, so a C++ exception thrown in the core
+ *     (mingw and MSVC both unwind with SEH) reaches the caller;
+ *   - MSVC mangled names contain `?`, `@` and `$`, which the compiler prints
+ *     quoted ("?Logger@ns@@YAXXZ"). A quoted macro argument expands to its
+ *     contents, so every use of \sym is written "\sym", which is right for
+ *     both quoted and plain names, and no label is built from \sym;
+ *   - an interceptor declared __declspec(dllexport) gets the export directive
+ *     the compiler would have written for a C++ definition (`.drectve`).
+ *
+ * Registers. A Microsoft-convention caller passes arguments in rcx rdx r8 r9
+ * and xmm0-3 (xmm0-5 and ymm/zmm0-5, HVAs included, with __vectorcall;
+ * variadic calls duplicate floating-point values in the integer registers)
+ * and expects rbx rbp rdi rsi r12-r15 and xmm6-15 (low 128 bits) to survive.
+ * The saved set is the SysV trampoline's, which is a superset of that: the
+ * core, compiled in the Microsoft convention, preserves rbx rbp rdi rsi
+ * r12-r15 and xmm6-15 itself; this trampoline saves rcx rdx r8 r9 rax r10
+ * and vector registers 0-7 at the full width in use (xmm, ymm or zmm), which
+ * also serves a caller declared __attribute__((sysv_abi)). k0-7 and
+ * zmm16-31 never carry arguments and are not saved.
+ *
+ * The width is detected on the first call (CPUID + XGETBV) and cached in
+ * __icc_ms_width, one byte per linked image (EXE or DLL): 0 unknown, 1 SSE,
+ * 2 AVX, 3 AVX-512. CPUID traps to the hypervisor on virtual machines
+ * (~3.7 us), so it must never run per call.
+ */
+
+.ifndef .L__icc_ms_macros_v1
+.set .L__icc_ms_macros_v1, 1
+
+/* icc_ms_stub sym, core, bind, group, cet, export
+ *   sym    the public (mangled) symbol the program calls, plain or quoted
+ *   core   the core function: Microsoft convention, no arguments, returns the
+ *          target
+ *   bind   globl | weak | local   (weak: inline functions and templates; on
+ *          COFF their duplicates are removed by the COMDAT, so weak is
+ *          emitted as a global symbol in a `discard` COMDAT)
+ *   group  comdat: the stub and its record form a COMDAT keyed by the
+ *          symbol (inline functions, templates); none: a plain section
+ *   cet    1 to start the stub with endbr64 (-fcf-protection)
+ *   export 1 if the symbol was declared __declspec(dllexport): writes the
+ *          linker directive ` -export:"sym"` that clang writes for a
+ *          definition (the quoted form is read by mingw's ld, lld, lld-link
+ *          and link.exe alike).
+ *
+ * A COMDAT stub's section is named .text$<sym>, as GCC names them: mingw's
+ * ld (2.40) finds a COMDAT's key symbol by section name, so COMDATs sharing
+ * a name in one object lose their keys and all but one are dropped. The
+ * stub and its record share one section, so a COMDAT keeps or drops them
+ * together (COFF associative COMDATs are not understood by mingw's ld):
+ *   stub+0   [endbr64]
+ *            lea record(%rip), %r11    7 bytes
+ *            jmp __icc_ms_trampoline   5 bytes
+ *   record+0 .long core - .            the core, PC-relative
+ *   record+4 .asciz "sym"              the mangled name (null-target report)
+ * The stub never touches rsp: like any leaf code it needs no .pdata entry
+ * (without one, the unwinder takes the return address from 0(%rsp)). */
+.macro icc_ms_stub sym:req, core:req, bind:req, group:req, cet:req, export=0
+.ifndef "\sym"
+  .ifc \group,none
+    .section .text$__icc_stub,"xr"
+  .else
+    .section ".text$\sym","xr",discard,"\sym"
+  .endif
+  .p2align 4
+  .ifnc \bind,local
+    .globl "\sym"
+    .def "\sym"; .scl 2; .type 32; .endef
+  .else
+    .def "\sym"; .scl 3; .type 32; .endef
+  .endif
+"\sym":
+  .if \cet
+    endbr64
+  .endif
+  lea 1f(%rip), %r11                  /* 7 bytes: the record */
+  jmp __icc_ms_trampoline             /* 5 bytes */
+  .p2align 2
+1:
+  .long "\core" - .                   /* record+0: core, PC-relative */
+  .asciz "\sym"                       /* record+4: mangled name */
+  .if \export
+    .section .drectve,"yn"
+    .ascii " -export:\"\sym\""
+  .endif
+.endif
+.endm
+
+/* Save or restore vector registers 0-7 with `insn` at `size` bytes each,
+ * starting at base(%rsp). */
+.macro icc_ms_vec insn:req, reg:req, size:req, base:req, load=0
+  .irp n, 0,1,2,3,4,5,6,7
+    .if \load
+      \insn (\base+\n*\size)(%rsp), %\reg\n
+    .else
+      \insn %\reg\n, (\base+\n*\size)(%rsp)
+    .endif
+  .endr
+.endm
+
+/* One width's path through the trampoline: reserve the vector save area,
+ * save, call the core, restore, restore the integer registers and jump to
+ * the target. On entry rsp is 64-byte aligned; the save area is a multiple
+ * of 64 bytes, so it stays 64-byte aligned, and the 32 bytes of shadow space
+ * below it (the core's home area) leave rsp 0 mod 16 at the call.
+ *
+ * The epilogue has the shape of a Windows epilogue: lea from the frame
+ * register into rsp, pops, then an indirect jmp with REX.W, the form LLVM
+ * uses for Win64 tail calls so that the unwinder recognises them. An
+ * unwinder that does not recognise it (wine's) unwinds through rbp, which is
+ * right at every instruction but the final jmp, where no exception can be
+ * raised. */
+.macro icc_ms_path insn:req, reg:req, size:req
+  sub $(8*\size + 32), %rsp
+  icc_ms_vec \insn, \reg, \size, 32
+  movslq (%r11), %rax
+  add %r11, %rax                      /* rax = core (record + offset) */
+  call *%rax
+  test %rax, %rax
+  jz .L__icc_ms_null
+  mov %rax, %r11                      /* the target, in a scratch register */
+  icc_ms_vec \insn, \reg, \size, 32, 1
+  lea -48(%rbp), %rsp
+  pop %r10
+  pop %rax
+  pop %r9
+  pop %r8
+  pop %rcx
+  pop %rdx
+  pop %rbp
+  .byte 0x49, 0xff, 0xe3              /* jmp *%r11 with REX.W: a tail call, as Win64 unwinders expect it */
+.endm
+
+/* The shared trampoline's body. Unlike the SysV file, the trampoline is not
+ * defined from file-scope asm: under -flto, lld reads the symbols that
+ * module-level asm defines without their COMDAT, and two modules' copies of
+ * a global __icc_ms_trampoline or __icc_ms_width are then duplicate
+ * definitions. So icc++ defines both in C++ (see macroDefinitions in
+ * lib/trampoline.ts), where the compiler gives them COMDATs that LTO and
+ * every linker understand (the public symbols, defined by inline asm in
+ * functions, stay invisible to lld's COFF LTO, so -flto still fails there):
+ *     extern "C" __attribute__((selectany)) unsigned char __icc_ms_width;
+ *     extern "C" [[gnu::naked, gnu::used, gnu::nocf_check]] inline void
+ *     __icc_ms_trampoline() { __asm__("icc_ms_trampoline"); }
+ * and this macro is the naked function's whole body (nocf_check: stubs reach
+ * it with a direct jmp, so no endbr64 comes before .seh_proc and the unwind
+ * entry starts at the symbol). The compiler puts it in a COMDAT section
+ * named .text$__icc_ms_trampoline (mingw) or .text (MSVC), and the
+ * assembler puts the unwind information below in .pdata/.xdata sections
+ * that go with that COMDAT (named .pdata$__icc_ms_trampoline for mingw's
+ * ld, associative for MSVC linkers). A naked function gets no unwind
+ * information of its own, so .seh_proc here is the only one. */
+.macro icc_ms_trampoline
+  .seh_proc __icc_ms_trampoline
+  /* Entry: r11 = record; 0(%rsp) = the caller's return address; rsp = 8 mod
+   * 16; 8-39(%rsp) may be the caller's shadow space or (sysv_abi callers)
+   * its stack arguments, so nothing is stored above the return address.
+   * rdi and rsi are not saved: the core preserves them. */
+  push %rbp
+  .seh_pushreg %rbp
+  mov %rsp, %rbp
+  .seh_setframe %rbp, 0               /* rsp is recovered from rbp below */
+  .seh_endprologue
+  push %rdx                           /* -8(%rbp)  */
+  push %rcx                           /* -16(%rbp) */
+  push %r8                            /* -24(%rbp) */
+  push %r9                            /* -32(%rbp) */
+  push %rax                           /* -40(%rbp) AL: sysv_abi varargs count */
+  push %r10                           /* -48(%rbp) */
+  push %r11                           /* -56(%rbp) record */
+  and $-64, %rsp                      /* vector save areas are 64-byte aligned */
+.L__icc_ms_dispatch:
+  movzbl __icc_ms_width(%rip), %eax
+  cmp $3, %eax
+  jne .L__icc_ms_not512
+  icc_ms_path vmovaps, zmm, 64
+.L__icc_ms_not512:
+  cmp $2, %eax
+  jne .L__icc_ms_not256
+  icc_ms_path vmovaps, ymm, 32
+.L__icc_ms_not256:
+  test %eax, %eax
+  jz .L__icc_ms_detect
+  icc_ms_path movaps, xmm, 16
+
+.L__icc_ms_detect:
+  /* First call in this image: choose the width once. cpuid clobbers rbx,
+   * which is callee-saved: keep it in r11 (the record is at -56(%rbp)).
+   * rax rcx rdx r8 r9 are saved above and are free here. */
+  mov %rbx, %r11
+  mov $1, %r8d                        /* SSE, the x86-64 baseline */
+  xor %eax, %eax
+  cpuid                               /* eax = highest standard leaf */
+  mov %eax, %r9d
+  mov $1, %eax
+  cpuid
+  bt $27, %ecx                        /* OSXSAVE: xgetbv is usable */
+  jnc 1f
+  bt $28, %ecx                        /* AVX */
+  jnc 1f
+  xor %ecx, %ecx
+  xgetbv                              /* edx:eax = XCR0 */
+  mov %eax, %r10d
+  and $0x6, %eax                      /* XMM and YMM state enabled by the OS */
+  cmp $0x6, %eax
+  jne 1f
+  mov $2, %r8d
+  cmp $7, %r9d
+  jb 1f
+  mov $7, %eax
+  xor %ecx, %ecx
+  cpuid
+  bt $16, %ebx                        /* AVX512F */
+  jnc 1f
+  and $0xe6, %r10d                    /* XMM YMM opmask ZMM_Hi256 Hi16_ZMM */
+  cmp $0xe6, %r10d
+  jne 1f
+  mov $3, %r8d
+1:
+  mov %r11, %rbx
+  mov %r8b, __icc_ms_width(%rip)
+  mov -56(%rbp), %r11
+  jmp .L__icc_ms_dispatch
+
+.L__icc_ms_null:
+  /* The core returned 0: report the interceptor by name and stop. */
+  mov -56(%rbp), %rcx
+  add $4, %rcx                        /* record+4: the mangled name */
+  and $-16, %rsp
+  sub $32, %rsp                       /* shadow space */
+  call __icc_null_target              /* noreturn; from the prelude */
+  ud2
+  .seh_endproc
+.endm
+
+.endif
