@@ -75,6 +75,10 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
   }
   if (sources.length === 0) return ctx.runner.run(ctx.clang, plan.argv);
   if (target.error) throw target.error;
+  if (target.abi === 'ms' && plan.argv.some((w) => /^-flto(=|$)/.test(w))) {
+    // lld's COFF LTO resolves symbols before code generation, when asm-defined stubs are invisible.
+    throw new IccError('-flto is not supported yet for Windows targets in sources with interceptors');
+  }
 
   for (const [n, s] of sources.entries()) {
     s.file = ctx.temp.file(`${n}-${path.basename(s.input.word === '-' ? 'stdin' : s.input.word)}.ii`);
@@ -182,10 +186,23 @@ async function usedSpecializations(ctx: Context, s: Source): Promise<string | Ou
   const object = s.file.replace(/\.ii$/, '.learn.o');
   const compiled = await compileRewritten(ctx, s, [...flags, '-O0', '-w', '-c', '-x', 'c++-cpp-output', s.file, '-o', object]);
   if (compiled.code !== 0) return compiled;
-  const nm = path.join(clangDir(ctx.clang), 'llvm-nm');
-  const listed = await ctx.runner.run(nm, ['-u', '-C', '-j', object], { capture: true, stdin: 'ignore' });
+  const tools = clangDir(ctx.clang);
+  // llvm-nm -C knows Itanium names only; MSVC names go through llvm-undname.
+  const msvc = isMsvcTarget(ctx.plan.target);
+  const listed = await ctx.runner.run(path.join(tools, 'llvm-nm'), ['-u', '-j', ...(msvc ? [] : ['-C']), object], { capture: true, stdin: 'ignore' });
   if (listed.code !== 0) throw new IccError(`llvm-nm failed on ${object}; is llvm installed beside clang?`);
-  return listed.stdout;
+  if (!msvc) return listed.stdout;
+  const names = s.file.replace(/\.ii$/, '.undefined.txt');
+  writeFileSync(names, listed.stdout.split('\n').filter((n) => n.startsWith('?')).join('\n') + '\n');
+  const undname = await ctx.runner.run('sh', ['-c', 'exec "$0" < "$1"', path.join(tools, 'llvm-undname'), names], { capture: true, stdin: 'ignore' });
+  if (undname.code !== 0) throw new IccError('llvm-undname failed; is llvm installed beside clang?');
+  return undname.stdout;
+}
+
+/** The Microsoft C++ ABI (MSVC mangling): windows targets other than mingw/cygwin. */
+function isMsvcTarget(triple: string | undefined): boolean {
+  const t = (triple ?? '').toLowerCase();
+  return /windows|win32/.test(t) && !/gnu|mingw|cygwin|cygnus/.test(t);
 }
 
 function writePreprocessed(plan: Plan, texts: { input: InputItem; text: string }[], sources: Source[]): Outcome {

@@ -260,4 +260,20 @@ for (const flags of [['-O0'], ['-O2']]) {
   });
 }
 
+
+test('--target=x86_64-pc-windows-msvc: template specializations are learned from MSVC names', async () => {
+  const obj = path.join(out, 'msvc-template.obj');
+  await build(['--target=x86_64-pc-windows-msvc', '-c', src('msvc-template.cpp'), '-o', obj]);
+  const nm = String((await execa('llvm-nm', [obj])).stdout);
+  // Twice<int> and Twice<ns::P *>: both public symbols are defined by their stubs.
+  assert.match(nm, /^[0-9a-f]+ T \?\?\$Twice@H@ns@@YAHH@Z$/m, nm);
+  assert.match(nm, /^[0-9a-f]+ T \?\?\$Twice@PEAUP@ns@@@ns@@YAPEAUP@0@PEAU10@@Z$/m, nm);
+});
+
+test('-flto for a Windows target with interceptors is a clear error', async () => {
+  const r = await iccxx(['--target=x86_64-w64-mingw32', '-flto', '-c', src('msvc-template.cpp'), '-o', path.join(out, 'lto.o')]);
+  assert.is(r.exitCode, 1);
+  assert.is(String(r.stderr), 'icc++: error: -flto is not supported yet for Windows targets in sources with interceptors\n');
+});
+
 test.run();
