@@ -6,9 +6,11 @@ import { expandResponseFiles, ResponseFileError, responseFileQuoting } from './a
 import { findClang, Runner, type Outcome } from './clang.js';
 import { loadConfig } from './config.js';
 import { IccError, report } from './diagnostics.js';
-import { REWRITTEN_LANGUAGES, runPipeline } from './pipeline.js';
 import { mayContainInterceptors } from './scan.js';
 import { TempDir } from './temp.js';
+
+/** Languages whose sources may hold interceptors (a header only to be told it can't, yet). */
+export const REWRITTEN_LANGUAGES: ReadonlySet<string> = new Set(['c++', 'c++-header']);
 
 export type { Outcome };
 
@@ -24,6 +26,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const plan = classify(clangArgs);
     if (passesStraight(plan) || (config.scan && noInterceptorsPossible(plan))) return reportSignal(await runner.run(clang, clangArgs), clang);
     temp = new TempDir(debug, (signal) => runner.kill(signal));
+    // Loaded only when a source may hold interceptors: the fast path never pays for the rewriter.
+    const { runPipeline } = await import('./pipeline.js');
     return reportSignal(await runPipeline({ clang, runner, plan, temp }), clang);
   } catch (error) {
     return { code: report(error, debug) };

@@ -8,6 +8,7 @@ import type { InputItem, OptionItem, Plan } from './args/classify.js';
 import { wordsFor } from './args/classify.js';
 import { clangDir, type Outcome, type Runner } from './clang.js';
 import { IccError } from './diagnostics.js';
+import { REWRITTEN_LANGUAGES } from './main.js';
 import { filterDiagnostics, warningHeaders } from './rewrite/diagnostics-filter.js';
 import { rewriteInterceptors, withInstantiations, type RewriteResult } from './rewrite/interceptors.js';
 import type { TempDir } from './temp.js';
@@ -21,8 +22,6 @@ export interface Context {
   temp: TempDir;
 }
 
-/** Languages whose sources may hold interceptors (a header only to be told it can't, yet). */
-export const REWRITTEN_LANGUAGES: ReadonlySet<string> = new Set(['c++', 'c++-header']);
 const REWRITTEN = REWRITTEN_LANGUAGES;
 const STAGE_OPTIONS = new Set(['-E', '-S', '-c', '-fsyntax-only']);
 

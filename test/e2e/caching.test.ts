@@ -108,7 +108,8 @@ async function stop(pid: number, done: Promise<unknown>): Promise<void> {
 
 /** icc++ as `npm i -g` would lay it out (bin, the bundle, asm), readable by every user. */
 function installCopy(dir: string): string {
-  for (const part of ['bin', 'asm', 'package.json', path.join('dist', 'icc.mjs')]) fs.copySync(path.join(root, part), path.join(dir, part));
+  const bundle = fs.readdirSync(path.join(root, 'dist')).filter((f) => /^icc.*\.mjs$/.test(f)).map((f) => path.join('dist', f));
+  for (const part of ['bin', 'asm', 'package.json', ...bundle]) fs.copySync(path.join(root, part), path.join(dir, part));
   for (const f of [dir, ...listTree(dir).map((f) => path.join(dir, f))]) fs.chmodSync(f, fs.statSync(f).isDirectory() || f.endsWith('icc++') ? 0o755 : 0o644);
   return path.join(dir, 'bin', 'icc++');
 }
