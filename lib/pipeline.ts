@@ -59,7 +59,7 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
     try {
       const rewrite = rewriteInterceptors(text, { abi: target.abi, cet: cetEnabled(plan), fileName: input.word, latin1: true });
       if (rewrite.interceptors > 0 && input.lang === 'c++-header') {
-        const at = rewrite.coreEnds[0];
+        const at = rewrite.locations().coreEnds[0];
         throw new IccError("a precompiled header can't define interceptors yet; include the header from the sources instead", { file: at.file, line: at.line, col: 1 });
       }
       if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', preprocessorWarnings: warnings });
@@ -175,7 +175,7 @@ function colorChosen(plan: Plan): boolean {
 /** Runs clang on one rewritten source, retelling its diagnostics in the user's terms. */
 function compileRewritten(ctx: Context, s: Source, args: string[]): Promise<Outcome> {
   return ctx.runner.run(ctx.clang, args, {
-    stderrFilter: (text) => filterDiagnostics(text, { coreEnds: s.rewrite.coreEnds, lineEdits: s.rewrite.lineEdits, alreadyReported: s.preprocessorWarnings }),
+    stderrFilter: (text) => filterDiagnostics(text, { ...s.rewrite.locations(), alreadyReported: s.preprocessorWarnings }),
   });
 }
 

@@ -9,6 +9,7 @@ import { EditList } from './edit.js';
 import { instantiationsText, preludeText } from './prelude.js';
 import { SourceMap } from './source-map.js';
 import { TokenStream } from './tokens.js';
+import { globalRestartPoint } from './lexer.js';
 import { attributeIndex, checkBody, rewriteBody } from './body.js';
 import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
 
@@ -34,11 +35,12 @@ export interface RewriteResult {
   text: string;
   interceptors: number;
   templates: TemplateInterceptor[];
-  /** Where each interceptor's body ends, for retelling clang's diagnostics. */
-  coreEnds: CoreEnd[];
-  /** How edits moved columns on the user's lines, to point diagnostics at the original columns. */
-  lineEdits: LineEdit[];
+  /** Where each interceptor's body ends and how edits moved columns on the user's lines, for
+   *  retelling clang's diagnostics. Computed on first use: it needs the whole text's line markers. */
+  locations(): { coreEnds: CoreEnd[]; lineEdits: LineEdit[] };
 }
+
+const NO_LOCATIONS = (): { coreEnds: CoreEnd[]; lineEdits: LineEdit[] } => ({ coreEnds: [], lineEdits: [] });
 
 interface Scope {
   kind: 'namespace' | 'class' | 'linkage';
@@ -56,7 +58,7 @@ const ERROR_LIMIT = 20;
 
 /** Rewrites every interceptor in `src`; text without interceptors comes back unchanged. */
 export function rewriteInterceptors(src: string, options: RewriteOptions): RewriteResult {
-  if (!MENTION.test(src)) return { text: src, interceptors: 0, templates: [], coreEnds: [], lineEdits: [] };
+  if (!MENTION.test(src)) return { text: src, interceptors: 0, templates: [], locations: NO_LOCATIONS };
   return new Rewriter(src, options).run();
 }
 
@@ -76,25 +78,35 @@ class Rewriter {
   private readonly edits = new EditList();
   private readonly errors: IccError[] = [];
   private readonly templates: TemplateInterceptor[] = [];
-  private readonly coreEnds: CoreEnd[] = [];
+  private readonly coreEnds: { offset: number; name: string }[] = [];
   private count = 0;
 
   constructor(private readonly src: string, private readonly options: RewriteOptions) {
-    this.ts = new TokenStream(src);
-    this.map = new SourceMap(src, options.fileName ?? '<stdin>', this.ts.all, options.latin1 ?? false);
+    // System headers are most of a translation unit: lex from the last global-scope point before
+    // the first mention of the syntax (earlier text can't hold an interceptor).
+    const first = src.search(MENTION);
+    const from = first > 0 ? globalRestartPoint(src, first) : 0;
+    this.ts = new TokenStream(src, from);
+    // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
+    this.map = new SourceMap(src, options.fileName ?? '<stdin>', from === 0 ? this.ts.all : undefined, options.latin1 ?? false);
   }
 
   run(): RewriteResult {
     this.walk(0, this.ts.length, [{ kind: 'namespace', name: '', anonymous: false, externC: false, template: false }]);
     if (this.errors.length > 0) throw this.errors.length === 1 ? this.errors[0] : new IccErrors(this.errors);
-    if (this.count === 0) return { text: this.src, interceptors: 0, templates: [], coreEnds: [], lineEdits: [] };
+    if (this.count === 0) return { text: this.src, interceptors: 0, templates: [], locations: NO_LOCATIONS };
     // The prelude goes after clang's first line marker (which names the main file for the
     // object's FILE symbol and debug info) and is followed by that marker again, which
     // resets line numbering to the user's first line.
     const body = this.edits.apply(this.src);
     const first = /^# 1 "[^\n]*"\n/.exec(body)?.[0] ?? '';
     const text = first + preludeText(this.options.abi) + body;
-    return { text, interceptors: this.count, templates: this.templates, coreEnds: this.coreEnds, lineEdits: this.lineEdits() };
+    let located: ReturnType<RewriteResult['locations']> | undefined;
+    const locations = (): ReturnType<RewriteResult['locations']> => (located ??= {
+      coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name })),
+      lineEdits: this.lineEdits(),
+    });
+    return { text, interceptors: this.count, templates: this.templates, locations };
   }
 
   /** Each edit as a change of columns on one of the user's lines (a removal across lines marks the rest). */
@@ -312,8 +324,7 @@ class Rewriter {
     else for (let k = attrOpen; k <= attrClose; k++) if (removed(k)) this.edits.remove(ts.toks[k].start, ts.toks[k].end);
     this.emit(head, scopes, body, close);
     rewriteBody(ts, body, close, this.edits);
-    const end = this.map.locate(ts.toks[close].start);
-    this.coreEnds.push({ file: end.file, line: end.line, name: head.idText });
+    this.coreEnds.push({ offset: ts.toks[close].start, name: head.idText });
     return close + 1;
   }
 

@@ -260,14 +260,14 @@ function udSuffixEnd(src: string, i: number, isString: boolean): number {
 
 /** Splits preprocessed C++ into tokens so the rewriter can find interceptors without being fooled
  *  by strings, raw strings, comments or directives that mention them. Whitespace yields no token. */
-export function lex(src: string): Token[] {
+export function lex(src: string, from = 0): Token[] {
   const n = src.length;
   // Sized up front (preprocessed C++ has ~0.2 tokens per char): growing by push costs more than
   // the whole scan. Extra slots are cut off at the end; more tokens simply append.
-  const toks = new Array<Token>(n >> 2);
+  const toks = new Array<Token>((n - from) >> 2);
   let count = 0;
   const interned = new Array<string>(1 << INTERN_BITS).fill('');
-  let i = 0;
+  let i = from;
   let lineStart = true; // only blanks and comments so far on this logical line
   while (i < n) {
     const c = src.charCodeAt(i);
@@ -318,4 +318,50 @@ export function lex(src: string): Token[] {
   }
   toks.length = count;
   return toks;
+}
+
+/** The last offset before `limit` that follows a `;` or `}` outside every bracket: a place where
+ *  a declaration at global scope starts, so lexing can begin there. Skips literals, comments and
+ *  directives exactly as lex() does, without building tokens (system headers are most of a TU). */
+export function globalRestartPoint(src: string, limit: number): number {
+  let depth = 0;
+  let restart = 0;
+  let i = 0;
+  let lineStart = true;
+  while (i < limit) {
+    const c = src.charCodeAt(i);
+    if (c === 10) { i++; lineStart = true; continue; }
+    if (isBlank(c)) { i++; continue; }
+    const start = i;
+    if (idStart(c)) {
+      i = scanIdent(src, i + 1, c);
+      const q = src.charCodeAt(i);
+      const p = q === 34 || q === 39 ? prefixKind(src, start, i) : 0;
+      if (p === 2 && q === 34) i = rawStringEnd(src, i);
+      else if (p === 1) i = quotedEnd(src, i + 1, q);
+    } else if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(i + 1)))) {
+      i = numberEnd(src, i + 1, c === 48 && (src.charCodeAt(i + 1) | 32) === 120);
+    } else if (c === 34 || c === 39) {
+      i = quotedEnd(src, i + 1, c);
+    } else if (c === 47 && (src.charCodeAt(i + 1) === 47 || src.charCodeAt(i + 1) === 42)) {
+      i = src.charCodeAt(i + 1) === 42 ? blockCommentEnd(src, i + 2) : lineEnd(src, i);
+      continue;
+    } else if (lineStart && isDirectiveStart(src, i, c)) {
+      i = directiveEnd(src, i + (c === 35 ? 1 : 2));
+    } else if (c === 92) {
+      const sp = spliceEnd(src, i);
+      i = sp >= 0 ? sp : i + 1;
+      continue;
+    } else {
+      const text = punctAt(src, i, c);
+      i += text === '' ? 1 : text.length;
+      if (text === '{' || text === '(' || text === '[' || text === '<%' || text === '<:') depth++;
+      else if (text === '}' || text === ')' || text === ']' || text === '%>' || text === ':>') {
+        depth = Math.max(0, depth - 1);
+        if (depth === 0 && (text === '}' || text === '%>')) restart = i;
+      } else if (depth === 0 && text === ';') restart = i;
+    }
+    lineStart = false;
+  }
+  return restart;
 }

@@ -20,8 +20,9 @@ export class TokenStream {
   /** Every token, comments and directives included (for the source map). */
   readonly all: Token[];
 
-  constructor(src: string) {
-    this.all = lex(src);
+  /** Lexes `src` from offset `from` (a global-scope restart point; earlier text is not read). */
+  constructor(src: string, from = 0) {
+    this.all = lex(src, from);
     this.toks = this.all.filter((t) => t.kind !== 'comment' && t.kind !== 'directive');
     this.match = new Int32Array(this.toks.length).fill(-1);
     const stack: number[] = [];

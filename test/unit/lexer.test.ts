@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lex, type Token } from '../../lib/rewrite/lexer.js';
+import { globalRestartPoint, lex, type Token } from '../../lib/rewrite/lexer.js';
 
 /** "kind:text" per token, with '!' after unterminated ones: compact and readable in failures. */
 const shape = (src: string): string[] => lex(src).map((t) => `${t.kind}:${t.text}${t.unterminated ? '!' : ''}`);
@@ -199,6 +199,27 @@ Lexer('property: arbitrary code units, and a large input, lex without throwing',
   checkInvariants(big, lex(big), 'random code units');
   const pathological = '\\'.repeat(50_000) + ' '.repeat(50_000) + "'".repeat(50_000) + 'R"'.repeat(20_000);
   checkInvariants(pathological, lex(pathological), 'pathological');
+});
+
+Lexer('globalRestartPoint: after the last top-level ; or } — braces in literals, comments and directives do not count', () => {
+  const head = [
+    '# 1 "x.cpp"',
+    'const char *a = "}{;";',
+    "char b = '}'; int n = 1'000;",
+    'const char *r = R"x(} namespace {)x";',
+    '/* } */ // {',
+    '#define OPEN {',
+    'namespace ns {',
+    'int f() { return 0; }',
+  ].join('\n');
+  const at = head.length;
+  const src = head + '\n[[interceptor]] void g() { goto -> p; }\n}\n';
+  const restart = globalRestartPoint(src, at);
+  // The last global-scope point is right after `R"x(...)x";` — inside ns, nothing counts.
+  assert.is(src.slice(0, restart).split('\n').pop(), 'const char *r = R"x(} namespace {)x";');
+  // Lexing from there sees the same tokens as lexing everything, from that offset on.
+  const whole = lex(src).filter((t) => t.start >= restart).map((t) => [t.start, t.text]);
+  assert.equal(lex(src, restart).map((t) => [t.start, t.text]), whole);
 });
 
 Lexer.run();
