@@ -1,6 +1,7 @@
 /* icc++ trampolines for x86-64 Windows: the Microsoft x64 convention, COFF.
  *
- * These are GAS macros for LLVM's integrated assembler. icc++ embeds this
+ * These are GAS macros for LLVM's integrated assembler (after the shared
+ * x86_64-common.S). icc++ embeds this
  * file (comments stripped) as a file-scope asm statement in every
  * translation unit that defines an interceptor, followed by a naked C++
  * function whose body is `icc_ms_trampoline` (see that macro for why), and
@@ -106,18 +107,6 @@
 .endif
 .endm
 
-/* Save or restore vector registers 0-7 with `insn` at `size` bytes each,
- * starting at base(%rsp). */
-.macro icc_ms_vec insn:req, reg:req, size:req, base:req, load=0
-  .irp n, 0,1,2,3,4,5,6,7
-    .if \load
-      \insn (\base+\n*\size)(%rsp), %\reg\n
-    .else
-      \insn %\reg\n, (\base+\n*\size)(%rsp)
-    .endif
-  .endr
-.endm
-
 /* One width's path through the trampoline: reserve the vector save area,
  * save, call the core, restore, restore the integer registers and jump to
  * the target. On entry rsp is 64-byte aligned; the save area is a multiple
@@ -132,14 +121,14 @@
  * raised. */
 .macro icc_ms_path insn:req, reg:req, size:req
   sub $(8*\size + 32), %rsp
-  icc_ms_vec \insn, \reg, \size, 32
+  icc_x86_64_vec \insn, \reg, \size, 32
   movslq (%r11), %rax
   add %r11, %rax                      /* rax = core (record + offset) */
   call *%rax
   test %rax, %rax
   jz .L__icc_ms_null
   mov %rax, %r11                      /* the target, in a scratch register */
-  icc_ms_vec \insn, \reg, \size, 32, 1
+  icc_x86_64_vec \insn, \reg, \size, 32, 1
   lea -48(%rbp), %rsp
   pop %r10
   pop %rax
@@ -208,35 +197,7 @@
    * which is callee-saved: keep it in r11 (the record is at -56(%rbp)).
    * rax rcx rdx r8 r9 are saved above and are free here. */
   mov %rbx, %r11
-  mov $1, %r8d                        /* SSE, the x86-64 baseline */
-  xor %eax, %eax
-  cpuid                               /* eax = highest standard leaf */
-  mov %eax, %r9d
-  mov $1, %eax
-  cpuid
-  bt $27, %ecx                        /* OSXSAVE: xgetbv is usable */
-  jnc 1f
-  bt $28, %ecx                        /* AVX */
-  jnc 1f
-  xor %ecx, %ecx
-  xgetbv                              /* edx:eax = XCR0 */
-  mov %eax, %r10d
-  and $0x6, %eax                      /* XMM and YMM state enabled by the OS */
-  cmp $0x6, %eax
-  jne 1f
-  mov $2, %r8d
-  cmp $7, %r9d
-  jb 1f
-  mov $7, %eax
-  xor %ecx, %ecx
-  cpuid
-  bt $16, %ebx                        /* AVX512F */
-  jnc 1f
-  and $0xe6, %r10d                    /* XMM YMM opmask ZMM_Hi256 Hi16_ZMM */
-  cmp $0xe6, %r10d
-  jne 1f
-  mov $3, %r8d
-1:
+  icc_x86_64_detect_width             /* r8d = 1 SSE, 2 AVX, 3 AVX-512 */
   mov %r11, %rbx
   mov %r8b, __icc_ms_width(%rip)
   mov -56(%rbp), %r11

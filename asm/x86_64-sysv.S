@@ -1,6 +1,7 @@
 /* icc++ trampolines for x86-64 System V (ELF).
  *
- * These are GAS macros. icc++ embeds this file (comments stripped) as a
+ * These are GAS macros. icc++ embeds this file, after x86_64-common.S (the
+ * vector saves and the width detection both ABIs share; comments stripped), as a
  * file-scope asm statement in every translation unit that defines an
  * interceptor, followed by `icc_sysv_trampoline`, and each interceptor's
  * public symbol is then one macro invocation:
@@ -81,18 +82,6 @@
 .endif
 .endm
 
-/* Save or restore vector registers 0-7 with `insn` at `size` bytes each,
- * starting at base(%rsp). */
-.macro icc_sysv_vec insn:req, reg:req, size:req, base:req, load=0
-  .irp n, 0,1,2,3,4,5,6,7
-    .if \load
-      \insn (\base+\n*\size)(%rsp), %\reg\n
-    .else
-      \insn %\reg\n, (\base+\n*\size)(%rsp)
-    .endif
-  .endr
-.endm
-
 /* One width's path through the trampoline: reserve the vector save area,
  * save, call the core, restore, restore the integer registers and jump to
  * the target. On entry rsp is 64-byte aligned. Frame below it:
@@ -103,14 +92,14 @@
  * rsp is 0 mod 64, so 0 mod 16 at the call. */
 .macro icc_sysv_path insn:req, reg:req, size:req
   sub $(8*\size + 64), %rsp
-  icc_sysv_vec \insn, \reg, \size, 64
+  icc_x86_64_vec \insn, \reg, \size, 64
   movslq (%r11), %rax
   add %r11, %rax                      /* rax = core (record + offset) */
   call *%rax
   test %rax, %rax
   jz .L__icc_sysv_null
   mov %rax, %r11                      /* the target, in a scratch register */
-  icc_sysv_vec \insn, \reg, \size, 64, 1
+  icc_x86_64_vec \insn, \reg, \size, 64, 1
   .cfi_remember_state
   lea -48(%rbp), %rsp
   pop %r10
@@ -172,35 +161,7 @@ __icc_sysv_trampoline:
    * rax rcx rdx r8 r9 are saved above and are free here. */
   mov %rbx, %r11
   .cfi_register %rbx, %r11
-  mov $1, %r8d                        /* SSE, the x86-64 baseline */
-  xor %eax, %eax
-  cpuid                               /* eax = highest standard leaf */
-  mov %eax, %r9d
-  mov $1, %eax
-  cpuid
-  bt $27, %ecx                        /* OSXSAVE: xgetbv is usable */
-  jnc 1f
-  bt $28, %ecx                        /* AVX */
-  jnc 1f
-  xor %ecx, %ecx
-  xgetbv                              /* edx:eax = XCR0 */
-  mov %eax, %r10d
-  and $0x6, %eax                      /* XMM and YMM state enabled by the OS */
-  cmp $0x6, %eax
-  jne 1f
-  mov $2, %r8d
-  cmp $7, %r9d
-  jb 1f
-  mov $7, %eax
-  xor %ecx, %ecx
-  cpuid
-  bt $16, %ebx                        /* AVX512F */
-  jnc 1f
-  and $0xe6, %r10d                    /* XMM YMM opmask ZMM_Hi256 Hi16_ZMM */
-  cmp $0xe6, %r10d
-  jne 1f
-  mov $3, %r8d
-1:
+  icc_x86_64_detect_width             /* r8d = 1 SSE, 2 AVX, 3 AVX-512 */
   mov %r11, %rbx
   .cfi_restore %rbx
   mov %r8b, __icc_sysv_width(%rip)

@@ -30,7 +30,8 @@ const macroCache = new Map<Abi, string>();
 export function macroText(abi: Abi): string {
   let text = macroCache.get(abi);
   if (text === undefined) {
-    const raw = readFileSync(path.join(asmDir, fileFor(abi)), 'utf8');
+    // The shared macros (vector saves, width detection) come first: both ABI files use them.
+    const raw = ['x86_64-common.S', fileFor(abi)].map((f) => readFileSync(path.join(asmDir, f), 'utf8')).join('\n');
     text = raw
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .split('\n')
