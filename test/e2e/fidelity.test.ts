@@ -1,0 +1,59 @@
+// icc++ is invisible where it has nothing to do, and adds no warnings where it has.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execa } from 'execa';
+import fs from 'fs-extra';
+import path from 'node:path';
+import { fixtures, iccxx, inScratch, root } from '../helpers.js';
+
+const test = suite('fidelity');
+
+// Real-world-style sources without interceptors: the project's own plain C++.
+const corpus = [
+  path.join(fixtures, 'forms', 'targets.cpp'),
+  path.join(fixtures, 'args', 'callee.cpp'),
+  path.join(fixtures, 'driver', 'mentions.cpp'),
+  path.join(root, 'examples', 'logger', 'graphics.cpp'),
+  path.join(fixtures, 'windows', 'targets.cpp'),
+].filter((f) => fs.existsSync(f) && !fs.readFileSync(f, 'utf8').includes('[[interceptor]]'));
+
+for (const flags of [['-O2'], ['-O0', '-g'], ['-O2', '-fPIC', '-Wall', '-Wextra']]) {
+  test(`sources without interceptors give byte-identical objects and diagnostics (${flags.join(' ')})`, () =>
+    inScratch('fidelity', async (out, env) => {
+      assert.ok(corpus.length >= 3, 'a corpus to compare');
+      for (const src of corpus) {
+        const base = path.join(out, path.basename(src, '.cpp'));
+        const theirs = await execa('clang++', [...flags, '-c', src, '-o', `${base}.clang.o`], { cwd: out, reject: false });
+        for (const scan of ['1', '0']) {
+          const ours = await iccxx([...flags, '-c', src, '-o', `${base}.icc${scan}.o`], { cwd: out, env: { ...env, ICC_SCAN: scan } });
+          assert.is(ours.exitCode, theirs.exitCode, src);
+          assert.is(String(ours.stderr), String(theirs.stderr), `${src}: same diagnostics (ICC_SCAN=${scan})`);
+          assert.ok(fs.readFileSync(`${base}.icc${scan}.o`).equals(fs.readFileSync(`${base}.clang.o`)), `${src}: identical object (ICC_SCAN=${scan})`);
+        }
+      }
+    }));
+}
+
+test('an interceptor adds no warning that the same code with a plain function would not have', () =>
+  inScratch('warnings', async (out, env) => {
+    const src = path.join(fixtures, 'driver', 'hello.cpp');
+    const plain = path.join(out, 'hello.cpp');
+    fs.writeFileSync(plain, fs.readFileSync(src, 'utf8').replace('[[interceptor]] int Hello(int)', 'int Hello(int)').replace('goto -> &answer;', 'return answer(2);'));
+    const flags = ['-std=c++17', '-Weverything', '-Wno-c++98-compat', '-c'];
+    const warnings = (stderr: unknown): string[] => String(stderr).split('\n').filter((l) => / warning: /.test(l)).map((l) => l.replace(/^[^:]*:\d+:\d+: /, ''));
+    const ours = await iccxx([...flags, src, '-o', path.join(out, 'a.o')], { env });
+    const theirs = await execa('clang++', [...flags, plain, '-o', path.join(out, 'b.o')], { reject: false });
+    assert.is(ours.exitCode, 0, String(ours.stderr));
+    for (const w of warnings(ours.stderr)) assert.ok(warnings(theirs.stderr).includes(w), `extra warning: ${w}`);
+    assert.ok(warnings(ours.stderr).length > 0, 'the user-code warning (-Wmissing-prototypes on answer) is still reported');
+  }));
+
+test('-I and -D reach only the preprocessor: -Wall -Wextra -Werror stays quiet on a source with interceptors', () =>
+  inScratch('werror', async (out, env) => {
+    const dir = path.join(fixtures, 'forms');
+    const r = await iccxx(['-std=c++17', '-Wall', '-Wextra', '-Werror', `-I${dir}`, '-DUNUSED_MACRO=1', '-c', path.join(dir, 'main.cpp'), '-o', path.join(out, 'm.o')], { env });
+    assert.is(String(r.stderr), '');
+    assert.is(r.exitCode, 0);
+  }));
+
+test.run();
