@@ -2,7 +2,7 @@
 // its interceptors, compile the rewritten text, and link as the user asked.
 // A command whose sources contain no interceptor is handed to clang as it is.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { InputItem, OptionItem, Plan } from './args/classify.js';
 import { wordsFor } from './args/classify.js';
@@ -80,7 +80,10 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
   }
 
   for (const [n, s] of sources.entries()) {
-    s.file = ctx.temp.file(`${n}-${path.basename(s.input.word === '-' ? 'stdin' : s.input.word)}.ii`);
+    // <n>/<stem>.ii: -save-temps names its files after the input's stem, as for the user's source.
+    const stem = s.input.word === '-' ? '-' : path.basename(s.input.word).replace(/\.[^.]*$/, '');
+    s.file = ctx.temp.file(path.join(String(n), `${stem}.ii`));
+    mkdirSync(path.dirname(s.file), { recursive: true });
     let text = s.rewrite.text;
     if (s.rewrite.templates.length > 0) {
       writeFileSync(s.file, text, 'latin1');
@@ -89,10 +92,19 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
       text = withInstantiations(text, instantiationsFor(s.rewrite.templates, learned));
     }
     writeFileSync(s.file, text, 'latin1');
+    keepPreprocessed(plan, s, text);
   }
 
   if (plan.stage === 'E') return writePreprocessed(plan, texts, sources);
   return plan.stage === 'link' ? compileAndLink(ctx, sources) : compileEach(ctx, sources);
+}
+
+/** -save-temps keeps the preprocessed source where clang would: ours is the rewritten text. */
+function keepPreprocessed(plan: Plan, s: Source, text: string): void {
+  const flag = plan.argv.filter((w) => /^-{1,2}save-temps(=|$)/.test(w)).pop();
+  if (!flag || plan.stage === 'E') return;
+  const dir = flag.endsWith('=obj') && plan.output && plan.output !== '-' ? path.dirname(plan.output) : '.';
+  writeFileSync(path.join(dir, path.basename(s.file)), text, 'latin1');
 }
 
 function targetAbi(plan: Plan): { abi: Abi; error?: IccError } {

@@ -45,6 +45,16 @@ test('-E output is plain C++ that plain clang++ builds into the same program', (
     assert.is(String(toStdout.stdout), text, '-E without -o prints the same text');
   }));
 
+test('-save-temps keeps the rewritten source and the assembly under the source\'s name', () =>
+  inScratch('save-temps', async (out, env) => {
+    const r = await iccxx(['-save-temps', '-c', hello, '-o', 'hello.o'], { cwd: out, env });
+    assert.is(r.exitCode, 0, String(r.stderr));
+    assert.ok(fs.existsSync(path.join(out, 'hello.s')), 'hello.s');
+    const kept = fs.readFileSync(path.join(out, 'hello.ii'), 'latin1');
+    assert.match(kept, /__core_Hello_[0-9a-f]{8}\(\)/, 'hello.ii is the rewritten text');
+    assert.equal(fs.readdirSync(out).sort(), ['hello.ii', 'hello.o', 'hello.s', 'tmp']);
+  }));
+
 test('-fsyntax-only checks the rewritten code and writes nothing', () =>
   inScratch('syntax', async (out, env) => {
     const r = await iccxx(['-fsyntax-only', hello], { cwd: out, env });
