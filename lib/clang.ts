@@ -85,8 +85,9 @@ export class Runner {
     try {
       const result = await child;
       const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-      if (options.stderrFilter && typeof result.stderr === 'string' && result.stderr !== '') {
-        process.stderr.write(Buffer.from(options.stderrFilter(result.stderr), 'latin1'));
+      if (options.stderrFilter && typeof result.stderr === 'string') {
+        const shown = options.stderrFilter(result.stderr);
+        if (shown !== '') process.stderr.write(Buffer.from(shown, 'latin1'));
       }
       if (result.signal) return { signal: result.signal, stdout };
       if (result.failed && result.exitCode === undefined) {

@@ -28,8 +28,8 @@ const STAGE_OPTIONS = new Set(['-E', '-S', '-c', '-fsyntax-only']);
 interface Source {
   input: InputItem;
   rewrite: RewriteResult;
-  /** Warnings clang -E printed for this source (the compile of the .ii would print them again). */
-  preprocessorWarnings: Set<string>;
+  /** clang -E's diagnostics for this source, without its "N warnings generated." line. */
+  preprocessor: { text: string; warnings: number; headers: Set<string> };
   /** The rewritten text on disk, for the compile. */
   file: string;
 }
@@ -43,18 +43,23 @@ const only = (o: OptionItem, phase: 'pp' | 'cc' | 'ld'): boolean => o.phases.siz
 export async function runPipeline(ctx: Context): Promise<Outcome> {
   const { plan } = ctx;
   const inputs = plan.inputs.filter((i) => REWRITTEN.has(i.lang) || (plan.stage === 'E' && i.lang !== 'object'));
-  const texts: { input: InputItem; text: string; warnings: Set<string> }[] = [];
+  // clang -E's diagnostics are held: if no source has interceptors, the original command runs
+  // and prints them itself; otherwise they are printed once, before the compile's.
+  const texts: { input: InputItem; text: string; stderr: string }[] = [];
   for (const input of inputs) {
-    let warnings = new Set<string>();
-    const pre = await preprocess(ctx, input, (stderr) => ((warnings = warningHeaders(stderr)), stderr));
-    if (pre.code !== 0) return pre;
-    texts.push({ input, text: pre.stdout, warnings });
+    let held = '';
+    const pre = await preprocess(ctx, input, (stderr) => ((held = stderr), ''));
+    if (pre.code !== 0) {
+      process.stderr.write(Buffer.from(held, 'latin1'));
+      return pre;
+    }
+    texts.push({ input, text: pre.stdout, stderr: held });
   }
 
   const target = targetAbi(plan);
   const sources: Source[] = [];
   const errors: IccError[] = [];
-  for (const { input, text, warnings } of texts) {
+  for (const { input, text, stderr } of texts) {
     if (!REWRITTEN.has(input.lang)) continue;
     try {
       const rewrite = rewriteInterceptors(text, { abi: target.abi, cet: cetEnabled(plan), fileName: input.word, latin1: true });
@@ -62,7 +67,7 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
         const at = rewrite.locations().coreEnds[0];
         throw new IccError("a precompiled header can't define interceptors yet; include the header from the sources instead", { file: at.file, line: at.line, col: 1 });
       }
-      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', preprocessorWarnings: warnings });
+      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', preprocessor: splitSummary(stderr) });
     } catch (e) {
       if (e instanceof IccError) errors.push(e);
       else throw e;
@@ -95,7 +100,11 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
     keepPreprocessed(plan, s, text);
   }
 
-  if (plan.stage === 'E') return writePreprocessed(plan, texts, sources);
+  if (plan.stage === 'E') {
+    for (const t of texts) process.stderr.write(Buffer.from(t.stderr, 'latin1'));
+    return writePreprocessed(plan, texts, sources);
+  }
+  for (const s of sources) process.stderr.write(Buffer.from(s.preprocessor.text, 'latin1'));
   return plan.stage === 'link' ? compileAndLink(ctx, sources) : compileEach(ctx, sources);
 }
 
@@ -184,18 +193,31 @@ function colorChosen(plan: Plan): boolean {
   return plan.argv.some((w) => /^-f(no-)?(color-diagnostics|diagnostics-color)/.test(w));
 }
 
-/** Runs clang on one rewritten source, retelling its diagnostics in the user's terms. */
-function compileRewritten(ctx: Context, s: Source, args: string[]): Promise<Outcome> {
+/** Runs clang on one rewritten source, retelling its diagnostics in the user's terms; the final
+ *  compile (not the one that learns template specializations) also counts -E's warnings. */
+function compileRewritten(ctx: Context, s: Source, args: string[], final = true): Promise<Outcome> {
   return ctx.runner.run(ctx.clang, args, {
-    stderrFilter: (text) => filterDiagnostics(text, { ...s.rewrite.locations(), alreadyReported: s.preprocessorWarnings }),
+    stderrFilter: (text) =>
+      filterDiagnostics(text, {
+        ...(text === '' ? { coreEnds: [], lineEdits: [] } : s.rewrite.locations()),
+        alreadyReported: s.preprocessor.headers,
+        extraWarnings: final ? s.preprocessor.warnings : 0,
+      }),
   });
+}
+
+/** -E's stderr without its summary line, and the warnings that line counted. */
+function splitSummary(stderr: string): Source['preprocessor'] {
+  const m = /^(\d+) warnings? generated\.\n?/m.exec(stderr);
+  if (!m) return { text: stderr, warnings: 0, headers: warningHeaders(stderr) };
+  return { text: stderr.slice(0, m.index) + stderr.slice(m.index + m[0].length), warnings: Number(m[1]), headers: warningHeaders(stderr) };
 }
 
 /** A quick -O0 compile of the rewritten text; its undefined symbols name the used specializations. */
 async function usedSpecializations(ctx: Context, s: Source): Promise<string | Outcome> {
   const flags = compileFlags(ctx.plan).filter((w) => !/^-(O|g|flto)/.test(w));
   const object = s.file.replace(/\.ii$/, '.learn.o');
-  const compiled = await compileRewritten(ctx, s, [...flags, '-O0', '-w', '-c', '-x', 'c++-cpp-output', s.file, '-o', object]);
+  const compiled = await compileRewritten(ctx, s, [...flags, '-O0', '-w', '-c', '-x', 'c++-cpp-output', s.file, '-o', object], false);
   if (compiled.code !== 0) return compiled;
   const tools = clangDir(ctx.clang);
   // llvm-nm -C knows Itanium names only; MSVC names go through llvm-undname.

@@ -34,6 +34,8 @@ export interface FilterContext {
   lineEdits?: readonly LineEdit[];
   /** Warning headers the preprocessing step already printed: the compile repeats them. */
   alreadyReported?: ReadonlySet<string>;
+  /** Warnings the preprocessing step printed without a summary line: counted in this one. */
+  extraWarnings?: number;
 }
 
 /** The header lines (without colors) of the warnings in a stderr text. */
@@ -43,17 +45,22 @@ export function warningHeaders(text: string): Set<string> {
 
 /** Rewrites one compile's stderr text (colored or not). */
 export function filterDiagnostics(text: string, context: FilterContext = {}): string {
-  const { coreEnds = [], lineEdits = [], alreadyReported = new Set<string>() } = context;
+  const { coreEnds = [], lineEdits = [], alreadyReported = new Set<string>(), extraWarnings = 0 } = context;
   const out: string[] = [];
-  const counts = { warning: 0, error: 0, dropped: 0 };
+  const counts = { warning: extraWarnings, error: 0, dropped: 0 };
+  const summary = (): string => {
+    const parts = [counts.warning && `${counts.warning} warning${counts.warning > 1 ? 's' : ''}`, counts.error && `${counts.error} error${counts.error > 1 ? 's' : ''}`].filter(Boolean);
+    return parts.length > 0 ? `${parts.join(' and ')} generated.` : '';
+  };
+  let summarized = false;
   for (const block of splitBlocks(text)) {
     const m = HEADER.exec(block[0]);
     if (!m) {
-      const summary = /^(\d+ (errors?|warnings?)( and \d+ errors?)? generated\.)$/.test(stripAnsi(block[0]));
-      if (summary && counts.dropped > 0) {
-        const parts = [counts.warning && `${counts.warning} warning${counts.warning > 1 ? 's' : ''}`, counts.error && `${counts.error} error${counts.error > 1 ? 's' : ''}`].filter(Boolean);
-        if (parts.length > 0) out.push(`${parts.join(' and ')} generated.`, ...block.slice(1));
-        else out.push(...block.slice(1).filter((l) => l !== ''));
+      const isSummary = /^(\d+ (errors?|warnings?)( and \d+ errors?)? generated\.)$/.test(stripAnsi(block[0]));
+      if (isSummary && (counts.dropped > 0 || extraWarnings > 0)) {
+        summarized = true;
+        const line = summary();
+        out.push(...(line ? [line] : []), ...block.slice(1).filter((l, k, all) => l !== '' || (line !== '' && k === all.length - 1)));
         continue;
       }
       out.push(...block.map((l) => l.replace(CORE_NAME, '$1')));
@@ -87,6 +94,12 @@ export function filterDiagnostics(text: string, context: FilterContext = {}): st
       const caretColor = /\x1b\[[0-9;]*m/.exec(snippet[1])?.[0] ?? '';
       out.push(original, ' '.repeat(Math.max(0, col - 1)) + caretColor + '^' + (caretColor ? '\x1b[0m' : ''));
     } else out.push(...snippet.map((l) => l.replace(CORE_NAME, '$1')));
+  }
+  if (!summarized && extraWarnings > 0) {
+    // clang printed no summary (no diagnostics of its own, or text ended without one).
+    const line = summary();
+    if (out.length > 0 && out[out.length - 1] === '') out.pop();
+    out.push(line, '');
   }
   return out.join('\n');
 }

@@ -23,7 +23,7 @@ for (const flags of [['-O2'], ['-O0', '-g'], ['-O2', '-fPIC', '-Wall', '-Wextra'
       assert.ok(corpus.length >= 3, 'a corpus to compare');
       for (const src of corpus) {
         const base = path.join(out, path.basename(src, '.cpp'));
-        const theirs = await execa('clang++', [...flags, '-c', src, '-o', `${base}.clang.o`], { cwd: out, reject: false });
+        const theirs = await execa('clang++', [...flags, '-c', src, '-o', `${base}.clang.o`], { cwd: out, reject: false, stripFinalNewline: false });
         for (const scan of ['1', '0']) {
           const ours = await iccxx([...flags, '-c', src, '-o', `${base}.icc${scan}.o`], { cwd: out, env: { ...env, ICC_SCAN: scan } });
           assert.is(ours.exitCode, theirs.exitCode, src);
@@ -33,6 +33,25 @@ for (const flags of [['-O2'], ['-O0', '-g'], ['-O2', '-fPIC', '-Wall', '-Wextra'
       }
     }));
 }
+
+test('preprocessor warnings are printed once, as clang prints them, with and without interceptors', () =>
+  inScratch('pp-warnings', async (out, env) => {
+    const plain = path.join(out, 'plain.cpp');
+    fs.writeFileSync(plain, '#define A 1\n#define A 2\nint f() { return A; }\n');
+    const theirs = await execa('clang++', ['-c', plain, '-o', path.join(out, 'p1.o')], { reject: false, stripFinalNewline: false });
+    for (const scan of ['1', '0']) {
+      const ours = await iccxx(['-c', plain, '-o', path.join(out, 'p2.o')], { env: { ...env, ICC_SCAN: scan } });
+      assert.is(String(ours.stderr), String(theirs.stderr), `ICC_SCAN=${scan}`);
+    }
+    const hooked = path.join(out, 'hooked.cpp');
+    fs.writeFileSync(hooked, '#define A 1\n#define A 2\nvoid *q();\n[[interceptor]] void H(int) { goto -> q(); }\n');
+    const r = await iccxx(['-c', hooked, '-o', path.join(out, 'h.o')], { env });
+    assert.is(r.exitCode, 0);
+    const stderr = String(r.stderr);
+    assert.is(stderr.match(/'A' macro redefined/g)?.length, 1, stderr);
+    assert.ok(stderr.endsWith('1 warning generated.\n'), stderr);
+    assert.is(stderr.match(/generated\./g)?.length, 1, stderr);
+  }));
 
 test('an interceptor adds no warning that the same code with a plain function would not have', () =>
   inScratch('warnings', async (out, env) => {
