@@ -50,8 +50,11 @@
  *   group comdat: the stub and its record go in a COMDAT group named after
  *         the symbol (inline functions, templates); none: plain sections
  *   cet   1 to start the stub with endbr64 (-fcf-protection)
+ *   vis   default | hidden | protected: the ELF visibility the C++ declaration
+ *         has (its attribute, or -fvisibility=), which clang can't give a symbol
+ *         it never defines
  */
-.macro icc_sysv_stub sym:req, core:req, bind:req, group:req, cet:req
+.macro icc_sysv_stub sym:req, core:req, bind:req, group:req, cet:req, vis=default
 .ifndef \sym
   .ifc \group,none
     .pushsection .text.\sym,"ax",@progbits
@@ -60,6 +63,12 @@
   .endif
   .p2align 4
   .\bind \sym
+  .ifc \vis,hidden
+    .hidden \sym
+  .endif
+  .ifc \vis,protected
+    .protected \sym
+  .endif
   .type \sym,@function
 \sym:
   .if \cet

@@ -13,7 +13,7 @@ import { filterDiagnostics, warningHeaders } from './rewrite/diagnostics-filter.
 import { rewriteInterceptors, withInstantiations, type RewriteResult } from './rewrite/interceptors.js';
 import type { TempDir } from './temp.js';
 import { instantiationsFor } from './templates.js';
-import { abiForTarget, type Abi } from './trampoline.js';
+import { abiForTarget, type Abi, type Visibility } from './trampoline.js';
 
 export interface Context {
   clang: string;
@@ -62,7 +62,7 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
   for (const { input, text, stderr } of texts) {
     if (!REWRITTEN.has(input.lang)) continue;
     try {
-      const rewrite = rewriteInterceptors(text, { abi: target.abi, cet: cetEnabled(plan), fileName: input.word, latin1: true });
+      const rewrite = rewriteInterceptors(text, { abi: target.abi, cet: cetEnabled(plan), fileName: input.word, latin1: true, ...visibilityOf(plan) });
       if (rewrite.interceptors > 0 && input.lang === 'c++-header') {
         const at = rewrite.locations().coreEnds[0];
         throw new IccError("a precompiled header can't define interceptors yet; include the header from the sources instead", { file: at.file, line: at.line, col: 1 });
@@ -123,6 +123,19 @@ function targetAbi(plan: Plan): { abi: Abi; error?: IccError } {
     if (e instanceof IccError) return { abi: 'sysv', error: e };
     throw e;
   }
+}
+
+/** -fvisibility= (last wins) and -fvisibility-inlines-hidden, as clang applies them to definitions. */
+function visibilityOf(plan: Plan): { visibility: Visibility; inlinesHidden: boolean } {
+  let visibility: Visibility = 'default';
+  let inlinesHidden = false;
+  for (const w of plan.argv) {
+    const m = /^-fvisibility=(default|hidden|protected|internal)$/.exec(w);
+    if (m) visibility = m[1] === 'internal' ? 'hidden' : (m[1] as Visibility);
+    else if (w === '-fvisibility-inlines-hidden') inlinesHidden = true;
+    else if (w === '-fno-visibility-inlines-hidden') inlinesHidden = false;
+  }
+  return { visibility, inlinesHidden };
 }
 
 function cetEnabled(plan: Plan): boolean {

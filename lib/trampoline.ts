@@ -73,12 +73,16 @@ export interface StubOptions {
   cet: boolean;
   /** Declared dllexport (Windows targets: the object must carry an export directive). */
   dllexport: boolean;
+  /** ELF visibility of the public symbol (ignored on COFF). */
+  visibility: Visibility;
 }
+
+export type Visibility = 'default' | 'hidden' | 'protected';
 
 /** The asm template for one symbol; %c0 is the public symbol, %c1 the core. */
 export function stubInvocation(abi: Abi, stub: StubOptions): string {
   const group = stub.comdat ? 'comdat' : 'none';
   const common = `icc_${abi}_stub %c0, %c1, ${stub.binding}, ${group}, ${stub.cet ? 1 : 0}`;
   // COFF has no visibility: a DLL exports what a linker directive names.
-  return cString(abi === 'ms' ? `${common}, ${stub.dllexport ? 1 : 0}` : common);
+  return cString(abi === 'ms' ? `${common}, ${stub.dllexport ? 1 : 0}` : `${common}, ${stub.visibility}`);
 }

@@ -3,7 +3,7 @@
 // an emitter whose inline asm defines the symbol with the asm/ macros.
 
 import { IccError, IccErrors } from '../diagnostics.js';
-import { stubInvocation, type Abi, type Binding } from '../trampoline.js';
+import { stubInvocation, type Abi, type Binding, type Visibility } from '../trampoline.js';
 import { parseHead, type FunctionHead } from './declaration.js';
 import { EditList } from './edit.js';
 import { instantiationsText, preludeText } from './prelude.js';
@@ -21,6 +21,10 @@ export interface RewriteOptions {
   fileName?: string;
   /** The text is clang's output decoded byte for byte: columns count characters, as clang counts bytes. */
   latin1?: boolean;
+  /** -fvisibility=: the visibility of definitions without an attribute of their own. */
+  visibility?: Visibility;
+  /** -fvisibility-inlines-hidden: member functions defined in their class are hidden. */
+  inlinesHidden?: boolean;
 }
 
 /** A template interceptor: its specializations are learned after a first compile. */
@@ -395,13 +399,17 @@ class Rewriter {
     this.edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${QUIET} ${coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
 
     const binding: Binding = local ? 'local' : template || inline || (!atNamespace && !head.qualified) ? 'weak' : 'globl';
-    const dllexport = /\bdllexport\b/.test(ts.join(head.template?.start ?? head.specStart, head.idStart));
-    const asm = stubInvocation(this.options.abi, { binding, comdat: binding === 'weak', cet: this.options.cet, dllexport });
+    const declared = ts.join(head.template?.start ?? head.specStart, head.idStart) + ' ' + ts.join(head.paramsClose + 1, body);
+    const dllexport = /\bdllexport\b/.test(declared);
+    const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declared)?.[1] as Visibility | undefined;
+    const visibility = attribute ?? (!atNamespace && !head.qualified && this.options.inlinesHidden ? 'hidden' : this.options.visibility ?? 'default');
+    const asm = stubInvocation(this.options.abi, { binding, comdat: binding === 'weak', cet: this.options.cet, dllexport, visibility });
     const args = template ? `<${template.args.join(', ')}>` : '';
     const operands = `"s"(static_cast<${head.pointerType}>(&${head.idText}${args})), "s"(&${core}${args})`;
     // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
     // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
-    const fn = '__attribute__((naked, used)) static void';
+    // Emitters in classes and templates have linkage: hidden, so shared libraries don't export them.
+    const fn = `__attribute__((naked, used${template || !atNamespace ? ', visibility("hidden")' : ''})) static void`;
     const emitterText = template
       ? `${tmpl}struct ${emitter} { ${fn} emit() { __asm__(${asm} : : ${operands}); } };`
       : `${fn} ${emitter}() { __asm__(${asm} : : ${operands}); }`;

@@ -2,6 +2,7 @@
 // every rejected form or bad body gets a clang-shaped error at the user's line.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execa } from 'execa';
 import fs from 'fs-extra';
 import path from 'node:path';
 import { fixtures, iccxx, inScratch, run } from '../helpers.js';
@@ -23,6 +24,29 @@ for (const opt of ['-O0', '-O2']) {
       assert.match(String(branch.stdout), /FAIL Branchy\(9, 10\) = 0, want 19/, 'the other branch jumps to the other target');
     }));
 }
+
+test('-fvisibility=hidden and visibility attributes apply to the asm-defined public symbols', () =>
+  inScratch('visibility', async (out, env) => {
+    const src = path.join(out, 'vis.cpp');
+    fs.writeFileSync(src, [
+      'void *q();',
+      '[[interceptor]] __attribute__((visibility("default"))) int Exported(int) { goto -> q(); }',
+      '[[interceptor]] int Hidden(int) { goto -> q(); }',
+      'struct S { [[interceptor]] static int member(int) { goto -> q(); } };',
+      'int use() { return Hidden(1) + S::member(2); }',
+      '',
+    ].join('\n'));
+    const exported = async (flags: string[]): Promise<string[]> => {
+      const lib = path.join(out, 'libvis.so');
+      const r = await iccxx([...flags, '-fPIC', '-shared', src, '-o', lib], { env });
+      assert.is(r.exitCode, 0, String(r.stderr));
+      const nm = await execa('llvm-nm', ['-D', '--defined-only', lib]);
+      return String(nm.stdout).split('\n').map((l) => l.split(' ').pop() ?? '').filter((n) => /Exported|Hidden|member/.test(n)).sort();
+    };
+    assert.equal(await exported([]), ['_Z6Hiddeni', '_Z8Exportedi', '_ZN1S6memberEi']);
+    assert.equal(await exported(['-fvisibility=hidden']), ['_Z8Exportedi']);
+    assert.equal(await exported(['-fvisibility-inlines-hidden']), ['_Z6Hiddeni', '_Z8Exportedi']);
+  }));
 
 test('rejected forms: one clang-shaped error each, at the line and column of the name', () =>
   inScratch('rejected', async (out, env) => {

@@ -46,7 +46,7 @@ test('an interceptor becomes a declaration, a core and an emitter, on the same l
   assert.match(out[4], /puts\("hi"\)/, 'the body stays on its line');
   assert.match(out[5], /return ::__icc::to_target\( dlsym\(h,$/, 'goto -> becomes a return of the target');
   assert.match(out[6], /"f"\)\);/);
-  assert.match(out[7], /^\}.*icc_sysv_stub %c0, %c1, globl, none, 0.*"s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\)/, 'the emitter names the symbol by its type');
+  assert.match(out[7], /^\}.*icc_sysv_stub %c0, %c1, globl, none, 0, default.*"s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\)/, 'the emitter names the symbol by its type');
   assert.ok(r.text.startsWith('# 1 "x.cpp"\n# 1 "<icc++ prelude>" 3\n'), 'the main file is named first; the prelude is a system header');
 });
 
