@@ -53,6 +53,23 @@ test('preprocessor warnings are printed once, as clang prints them, with and wit
     assert.is(stderr.match(/generated\./g)?.length, 1, stderr);
   }));
 
+test('-g: the compile unit, file names and line of a goto -> are the user\'s, never a temp file', () =>
+  inScratch('debug-info', async (out, env) => {
+    const src = path.join(fixtures, 'driver', 'hello.cpp');
+    const obj = path.join(out, 'hello.o');
+    const r = await iccxx(['-g', '-O0', '-c', src, '-o', obj], { env });
+    assert.is(r.exitCode, 0, String(r.stderr));
+    const info = String((await execa('llvm-dwarfdump', ['--debug-info', obj])).stdout);
+    assert.match(info, new RegExp(`DW_TAG_compile_unit[\\s\\S]*?DW_AT_name\\s+\\("${src}"\\)`));
+    const lines = String((await execa('llvm-dwarfdump', ['--debug-line', obj])).stdout);
+    assert.not.match(lines + info, /\/icc-[A-Za-z0-9]{6}\/|\.ii"/, 'no temp file named');
+    // hello.cpp line 9 is `goto -> &answer;`: the core's code for it is attributed to that line.
+    const rows = lines.split('\n').filter((l) => /^0x[0-9a-f]+\s+\d+\s+\d+\s+(\d+)/.test(l));
+    const fileIndex = /file_names\[\s*(\d+)\]:\s*\n\s*name: "hello\.cpp"/.exec(lines)?.[1];
+    assert.ok(fileIndex !== undefined, 'hello.cpp is in the line table');
+    assert.ok(rows.some((l) => { const f = l.trim().split(/\s+/); return f[1] === '9' && f[3] === fileIndex; }), 'a row for line 9 of hello.cpp');
+  }));
+
 test('an interceptor adds no warning that the same code with a plain function would not have', () =>
   inScratch('warnings', async (out, env) => {
     const src = path.join(fixtures, 'driver', 'hello.cpp');
