@@ -3,7 +3,7 @@
 // an emitter whose inline asm defines the symbol with the asm/ macros.
 
 import { IccError, IccErrors } from '../diagnostics.js';
-import { stubInvocation, type Abi, type Binding, type Visibility } from '../trampoline.js';
+import type { Abi, Visibility } from '../trampoline.js';
 import { parseHead, type FunctionHead } from './declaration.js';
 import { EditList } from './edit.js';
 import { instantiationsText, preludeText } from './prelude.js';
@@ -11,6 +11,7 @@ import { SourceMap } from './source-map.js';
 import { TokenStream } from './tokens.js';
 import { globalRestartPoint } from './lexer.js';
 import { attributeIndex, checkBody, rewriteBody } from './body.js';
+import { emitInterceptor, type Scope } from './emit.js';
 import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
 
 export interface RewriteOptions {
@@ -46,14 +47,6 @@ export interface RewriteResult {
 
 const NO_LOCATIONS = (): { coreEnds: CoreEnd[]; lineEdits: LineEdit[] } => ({ coreEnds: [], lineEdits: [] });
 
-interface Scope {
-  kind: 'namespace' | 'class' | 'linkage';
-  /** Name as the demangler prints it ('' for the global scope and linkage blocks). */
-  name: string;
-  anonymous: boolean;
-  externC: boolean;
-  template: boolean;
-}
 
 const MENTION = /interceptor|goto\s*->/;
 const MAX_DEPTH = 256;
@@ -71,10 +64,6 @@ export function withInstantiations(text: string, lines: string[]): string {
   return text + instantiationsText(lines);
 }
 
-const PUSH = '_Pragma("clang diagnostic push")';
-const POP = '_Pragma("clang diagnostic pop")';
-const ignore = (w: string): string => `_Pragma("clang diagnostic ignored \\"${w}\\"")`;
-const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototypes'), ignore('-Wundefined-internal'), ignore('-Wunused-function'), ignore('-Wunused-member-function')].join(' ');
 
 class Rewriter {
   private readonly ts: TokenStream;
@@ -326,7 +315,8 @@ class Rewriter {
       this.edits.remove(ts.toks[declStart].start, ts.toks[body].start);
     } else if (onlyItem) this.edits.remove(ts.toks[attrOpen].start, ts.toks[attrClose].end);
     else for (let k = attrOpen; k <= attrClose; k++) if (removed(k)) this.edits.remove(ts.toks[k].start, ts.toks[k].end);
-    this.emit(head, scopes, body, close);
+    const template = emitInterceptor({ ts, edits: this.edits, options: this.options }, head, scopes, body, close);
+    if (template) this.templates.push(template);
     rewriteBody(ts, body, close, this.edits);
     this.coreEnds.push({ offset: ts.toks[close].start, name: head.idText });
     return close + 1;
@@ -372,60 +362,4 @@ class Rewriter {
     }
     return undefined;
   }
-
-  /** Inserts the core's head before the body and the emitter after it. */
-  private emit(head: FunctionHead, scopes: Scope[], body: number, close: number): void {
-    const ts = this.ts;
-    const scope = scopes[scopes.length - 1];
-    // An explicit specialization (`template<> … f<int>(…)`) is an ordinary function here.
-    const template = head.template && !head.explicitSpecialization ? head.template : undefined;
-    const tmpl = template ? ts.join(template.start, template.close + 1) + ' ' : '';
-    const key = hash(tmpl + (head.idText === head.name ? '' : head.idText) + head.pointerType);
-    const noParams = head.paramsClose === head.paramsOpen + 1 || (head.paramsClose === head.paramsOpen + 2 && ts.isIdent(head.paramsOpen + 1, 'void'));
-    const core = `__core_${head.name}${noParams && head.idText === head.name && !template ? '' : '_' + key}`;
-    const emitter = `__icc_emit_${head.name}_${key}`;
-    const atNamespace = scope.kind !== 'class';
-    // Inside an extern "C" block the generated functions need C++ linkage back (a block: `static` may follow).
-    const cxx = atNamespace && scope.externC ? 'extern "C++" { ' : '';
-    const cxxEnd = cxx ? ' }' : '';
-    const local = scopes.some((s) => s.anonymous) || (atNamespace && head.specs.has('static'));
-    const inline = head.specs.has('inline') || head.specs.has('__inline') || head.specs.has('__inline__');
-    const storage = head.specs.has('static') ? 'static ' : inline ? 'inline ' : '';
-    const coreHead = `${cxx}${tmpl}${storage}__attribute__((ms_abi, visibility("hidden"))) ::__icc::target_t ${core}()`;
-    // An internal or inline function defined only in asm: clang would warn that it is undefined.
-    const quietDecl = !head.qualified && (local || inline);
-    if (quietDecl) this.edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);
-    const endDecl = head.qualified ? '' : '; ';
-    this.edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${QUIET} ${coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
-
-    const binding: Binding = local ? 'local' : template || inline || (!atNamespace && !head.qualified) ? 'weak' : 'globl';
-    const declared = ts.join(head.template?.start ?? head.specStart, head.idStart) + ' ' + ts.join(head.paramsClose + 1, body);
-    const dllexport = /\bdllexport\b/.test(declared);
-    const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declared)?.[1] as Visibility | undefined;
-    const visibility = attribute ?? (!atNamespace && !head.qualified && this.options.inlinesHidden ? 'hidden' : this.options.visibility ?? 'default');
-    const asm = stubInvocation(this.options.abi, { binding, comdat: binding === 'weak', cet: this.options.cet, dllexport, visibility });
-    const args = template ? `<${template.args.join(', ')}>` : '';
-    const operands = `"s"(static_cast<${head.pointerType}>(&${head.idText}${args})), "s"(&${core}${args})`;
-    // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
-    // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
-    // Emitters in classes and templates have linkage: hidden, so shared libraries don't export them.
-    const fn = `__attribute__((naked, used${template || !atNamespace ? ', visibility("hidden")' : ''})) static void`;
-    const emitterText = template
-      ? `${tmpl}struct ${emitter} { ${fn} emit() { __asm__(${asm} : : ${operands}); } };`
-      : `${fn} ${emitter}() { __asm__(${asm} : : ${operands}); }`;
-    this.edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${emitterText}${cxxEnd} ${POP}`);
-
-    if (template) {
-      const named = scopes.filter((s) => s.name && !s.anonymous).map((s) => s.name);
-      const demangled = scopes.filter((s) => s.name).map((s) => s.name);
-      this.templates.push({ demangledName: [...demangled, head.idText.replace(/\s+/g, '')].join('::'), emitter: '::' + [...named, emitter].join('::') });
-    }
-  }
-}
-
-/** FNV-1a, 8 hex digits: stable names for overloads, the same in every TU that includes a header. */
-function hash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
 }
