@@ -54,4 +54,55 @@
 1:
 .endm
 
+/* The integer registers a caller may pass arguments in and the core may
+ * clobber, saved below the frame pointer both trampolines set up
+ * (push %rbp; mov %rsp, %rbp), then rsp aligned for the vector area:
+ *   -8(%rbp) rdx   -16 rcx   -24 r8   -32 r9
+ *   -40(%rbp) rax (AL: a variadic call's vector count)
+ *   -48(%rbp) r10 (static chain)   -56(%rbp) r11 (the stub's record)
+ * rdi and rsi are not saved: the core preserves them (ms_abi). */
+.macro icc_x86_64_save_integer
+  push %rdx
+  push %rcx
+  push %r8
+  push %r9
+  push %rax
+  push %r10
+  push %r11
+  and $-64, %rsp                      /* vector save areas are 64-byte aligned */
+.endm
+
+/* Restores what icc_x86_64_save_integer saved, and the caller's rbp. */
+.macro icc_x86_64_restore_integer
+  lea -48(%rbp), %rsp
+  pop %r10
+  pop %rax
+  pop %r9
+  pop %r8
+  pop %rcx
+  pop %rdx
+  pop %rbp
+.endm
+
+/* One width's call of the core: reserve the vector save area, save vector
+ * registers 0-7 with `insn`, call the core (record in r11), go to `null` if
+ * it returned 0, else keep the target in r11 and restore the registers.
+ * On entry rsp is 64-byte aligned. Frame below it:
+ *   64(%rsp) .. 64+8*size   vector registers 0-7 (64-byte aligned)
+ *   32(%rsp) .. 64(%rsp)    padding: every vector offset is a multiple of 64,
+ *                           which EVEX/VEX encode in one displacement byte
+ *    0(%rsp) .. 32(%rsp)    the core's shadow (home) space (Microsoft x64)
+ * rsp is 0 mod 64, so 0 mod 16 at the call. */
+.macro icc_x86_64_call_core insn:req, reg:req, size:req, null:req
+  sub $(8*\size + 64), %rsp
+  icc_x86_64_vec \insn, \reg, \size, 64
+  movslq (%r11), %rax
+  add %r11, %rax                      /* rax = core (record + offset) */
+  call *%rax
+  test %rax, %rax
+  jz \null
+  mov %rax, %r11                      /* the target, in a scratch register */
+  icc_x86_64_vec \insn, \reg, \size, 64, 1
+.endm
+
 .endif

@@ -107,11 +107,9 @@
 .endif
 .endm
 
-/* One width's path through the trampoline: reserve the vector save area,
- * save, call the core, restore, restore the integer registers and jump to
- * the target. On entry rsp is 64-byte aligned; the save area is a multiple
- * of 64 bytes, so it stays 64-byte aligned, and the 32 bytes of shadow space
- * below it (the core's home area) leave rsp 0 mod 16 at the call.
+/* One width's path through the trampoline: call the core with the vector
+ * registers saved (x86_64-common.S), restore the integer registers and jump
+ * to the target.
  *
  * The epilogue has the shape of a Windows epilogue: lea from the frame
  * register into rsp, pops, then an indirect jmp with REX.W, the form LLVM
@@ -120,23 +118,8 @@
  * right at every instruction but the final jmp, where no exception can be
  * raised. */
 .macro icc_ms_path insn:req, reg:req, size:req
-  sub $(8*\size + 32), %rsp
-  icc_x86_64_vec \insn, \reg, \size, 32
-  movslq (%r11), %rax
-  add %r11, %rax                      /* rax = core (record + offset) */
-  call *%rax
-  test %rax, %rax
-  jz .L__icc_ms_null
-  mov %rax, %r11                      /* the target, in a scratch register */
-  icc_x86_64_vec \insn, \reg, \size, 32, 1
-  lea -48(%rbp), %rsp
-  pop %r10
-  pop %rax
-  pop %r9
-  pop %r8
-  pop %rcx
-  pop %rdx
-  pop %rbp
+  icc_x86_64_call_core \insn, \reg, \size, .L__icc_ms_null
+  icc_x86_64_restore_integer
   .byte 0x49, 0xff, 0xe3              /* jmp *%r11 with REX.W: a tail call, as Win64 unwinders expect it */
 .endm
 
@@ -170,14 +153,7 @@
   mov %rsp, %rbp
   .seh_setframe %rbp, 0               /* rsp is recovered from rbp below */
   .seh_endprologue
-  push %rdx                           /* -8(%rbp)  */
-  push %rcx                           /* -16(%rbp) */
-  push %r8                            /* -24(%rbp) */
-  push %r9                            /* -32(%rbp) */
-  push %rax                           /* -40(%rbp) AL: sysv_abi varargs count */
-  push %r10                           /* -48(%rbp) */
-  push %r11                           /* -56(%rbp) record */
-  and $-64, %rsp                      /* vector save areas are 64-byte aligned */
+  icc_x86_64_save_integer             /* -8(%rbp) .. -56(%rbp): see x86_64-common.S */
 .L__icc_ms_dispatch:
   movzbl __icc_ms_width(%rip), %eax
   cmp $3, %eax

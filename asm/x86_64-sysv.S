@@ -91,33 +91,13 @@
 .endif
 .endm
 
-/* One width's path through the trampoline: reserve the vector save area,
- * save, call the core, restore, restore the integer registers and jump to
- * the target. On entry rsp is 64-byte aligned. Frame below it:
- *   64(%rsp) .. 64+8*size   vector registers 0-7 (64-byte aligned)
- *   32(%rsp) .. 64(%rsp)    padding: every vector offset is a multiple of 64,
- *                           which EVEX/VEX encode in one displacement byte
- *    0(%rsp) .. 32(%rsp)    the ms_abi core's shadow (home) space
- * rsp is 0 mod 64, so 0 mod 16 at the call. */
+/* One width's path through the trampoline: call the core with the vector
+ * registers saved (x86_64-common.S), restore the integer registers and jump
+ * to the target, which returns straight to the caller. */
 .macro icc_sysv_path insn:req, reg:req, size:req
-  sub $(8*\size + 64), %rsp
-  icc_x86_64_vec \insn, \reg, \size, 64
-  movslq (%r11), %rax
-  add %r11, %rax                      /* rax = core (record + offset) */
-  call *%rax
-  test %rax, %rax
-  jz .L__icc_sysv_null
-  mov %rax, %r11                      /* the target, in a scratch register */
-  icc_x86_64_vec \insn, \reg, \size, 64, 1
+  icc_x86_64_call_core \insn, \reg, \size, .L__icc_sysv_null
   .cfi_remember_state
-  lea -48(%rbp), %rsp
-  pop %r10
-  pop %rax
-  pop %r9
-  pop %r8
-  pop %rcx
-  pop %rdx
-  pop %rbp
+  icc_x86_64_restore_integer
   .cfi_def_cfa %rsp, 8
   .cfi_restore %rbp
   jmp *%r11
@@ -135,21 +115,13 @@
   .type __icc_sysv_trampoline,@function
 __icc_sysv_trampoline:
   .cfi_startproc
-  /* Entry: r11 = record; 0(%rsp) = the caller's return address; rsp = 8 mod 16.
-   * rdi and rsi are not saved: the ms_abi core preserves them. */
+  /* Entry: r11 = record; 0(%rsp) = the caller's return address; rsp = 8 mod 16. */
   push %rbp
   .cfi_adjust_cfa_offset 8
   .cfi_rel_offset %rbp, 0
   mov %rsp, %rbp
   .cfi_def_cfa_register %rbp          /* CFA = rbp + 16 from here on */
-  push %rdx                           /* -8(%rbp)  */
-  push %rcx                           /* -16(%rbp) */
-  push %r8                            /* -24(%rbp) */
-  push %r9                            /* -32(%rbp) */
-  push %rax                           /* -40(%rbp) AL: varargs vector count */
-  push %r10                           /* -48(%rbp) static chain */
-  push %r11                           /* -56(%rbp) record */
-  and $-64, %rsp                      /* vector save areas are 64-byte aligned */
+  icc_x86_64_save_integer             /* -8(%rbp) .. -56(%rbp): see x86_64-common.S */
 .L__icc_sysv_dispatch:
   movzbl __icc_sysv_width(%rip), %eax
   cmp $3, %eax

@@ -59,6 +59,8 @@ export interface RunOptions {
   /** Capture stdout (as latin1 text: bytes round-trip exactly) instead of inheriting it. */
   capture?: boolean;
   stdin?: 'inherit' | 'ignore';
+  /** Text for the command's stdin (instead of `stdin`). */
+  input?: string;
   /** Rewrites clang's stderr before it reaches the user (compiles of rewritten text). */
   stderrFilter?: (text: string) => string;
 }
@@ -73,7 +75,7 @@ export class Runner {
     if (this.debug) process.stderr.write(`icc++: running ${[file, ...args].map(quote).join(' ')}\n`);
     const child = execa(file, args, {
       reject: false,
-      stdin: options.stdin ?? 'inherit',
+      ...(options.input !== undefined ? { input: options.input } : { stdin: options.stdin ?? 'inherit' }),
       stdout: options.capture ? 'pipe' : 'inherit',
       stderr: options.stderrFilter ? 'pipe' : 'inherit',
       encoding: 'latin1',

@@ -12,7 +12,6 @@ const ConfigSchema = z.object({
   debug: z._default(z.boolean(), false),
   /** Set by icc++ for the compilers it runs: a second icc++ below it means a loop. */
   nested: z._default(z.boolean(), false),
-  tmpdir: z.optional(z.string().check(z.minLength(1))),
   /** Skip the preprocessor for sources whose headers never mention an interceptor (ICC_SCAN=0 turns it off). */
   scan: z._default(z.boolean(), true),
 });
@@ -21,18 +20,21 @@ export type Config = z.infer<typeof ConfigSchema>;
 
 const FLAG = '--icc-';
 
+/** An ICC_* switch: set, not empty and not 0. */
+export function envFlag(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== '0';
+}
+
 /** Splits icc++'s options from clang's and validates the result with the environment. */
 export async function loadConfig(argv: string[], env: Record<string, string | undefined>): Promise<{ config: Config; clangArgs: string[] }> {
   const own = argv.filter((a) => a.startsWith(FLAG));
   const clangArgs = argv.filter((a) => !a.startsWith(FLAG));
   const options = own.length > 0 ? await parseOwnOptions(own) : {};
-  const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' && v !== '0';
   const raw = {
     clang: options.clang ?? (env.ICC_CLANG || undefined),
-    debug: options.debug ?? truthy(env.ICC_DEBUG),
-    nested: truthy(env.ICC_ACTIVE),
-    tmpdir: env.TMPDIR || undefined,
-    scan: env.ICC_SCAN === undefined || truthy(env.ICC_SCAN),
+    debug: options.debug ?? envFlag(env.ICC_DEBUG),
+    nested: envFlag(env.ICC_ACTIVE),
+    scan: env.ICC_SCAN === undefined || envFlag(env.ICC_SCAN),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {

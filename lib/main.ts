@@ -4,19 +4,16 @@
 import { classifyArgs, type Plan } from './args/classify.js';
 import { expandResponseFiles, ResponseFileError, responseFileQuoting } from './args/response-files.js';
 import { findClang, Runner, type Outcome } from './clang.js';
-import { loadConfig } from './config.js';
+import { envFlag, loadConfig } from './config.js';
 import { IccError, report } from './diagnostics.js';
-import { mayContainInterceptors } from './scan.js';
+import { mayContainInterceptors, REWRITTEN_LANGUAGES } from './scan.js';
 import { TempDir } from './temp.js';
-
-/** Languages whose sources may hold interceptors (a header only to be told it can't, yet). */
-export const REWRITTEN_LANGUAGES: ReadonlySet<string> = new Set(['c++', 'c++-header']);
 
 export type { Outcome };
 
 /** Runs icc++ with the arguments after the program name; never throws. */
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<Outcome> {
-  let debug = env.ICC_DEBUG !== undefined && env.ICC_DEBUG !== '' && env.ICC_DEBUG !== '0';
+  let debug = envFlag(env.ICC_DEBUG); // before the config is read, for errors reading it
   let temp: TempDir | undefined;
   try {
     const { config, clangArgs } = await loadConfig(argv, env);

@@ -2,15 +2,16 @@
 // its interceptors, compile the rewritten text, and link as the user asked.
 // A command whose sources contain no interceptor is handed to clang as it is.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { InputItem, OptionItem, Plan } from './args/classify.js';
 import { wordsFor } from './args/classify.js';
 import { clangDir, type Outcome, type Runner } from './clang.js';
 import { IccError } from './diagnostics.js';
-import { REWRITTEN_LANGUAGES } from './main.js';
 import { filterDiagnostics, warningHeaders } from './rewrite/diagnostics-filter.js';
-import { rewriteInterceptors, withInstantiations, type RewriteResult } from './rewrite/interceptors.js';
+import { REWRITTEN_LANGUAGES as REWRITTEN } from './scan.js';
+import { rewriteInterceptors, type RewriteResult } from './rewrite/interceptors.js';
+import { instantiationsText } from './rewrite/prelude.js';
 import type { TempDir } from './temp.js';
 import { instantiationsFor } from './templates.js';
 import { abiForTarget, type Abi, type Visibility } from './trampoline.js';
@@ -22,7 +23,6 @@ export interface Context {
   temp: TempDir;
 }
 
-const REWRITTEN = REWRITTEN_LANGUAGES;
 const STAGE_OPTIONS = new Set(['-E', '-S', '-c', '-fsyntax-only']);
 
 interface Source {
@@ -32,6 +32,8 @@ interface Source {
   preprocessor: { text: string; warnings: number; headers: Set<string> };
   /** The rewritten text on disk, for the compile. */
   file: string;
+  /** That text, with the explicit instantiations of template emitters when there are any. */
+  text: string;
 }
 
 const isStage = (o: OptionItem): boolean => STAGE_OPTIONS.has(o.canonical);
@@ -57,17 +59,18 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
   }
 
   const target = targetAbi(plan);
+  const options = { abi: target.abi, cet: cetEnabled(plan), latin1: true, ...visibilityOf(plan) };
   const sources: Source[] = [];
   const errors: IccError[] = [];
   for (const { input, text, stderr } of texts) {
     if (!REWRITTEN.has(input.lang)) continue;
     try {
-      const rewrite = rewriteInterceptors(text, { abi: target.abi, cet: cetEnabled(plan), fileName: input.word, latin1: true, ...visibilityOf(plan) });
+      const rewrite = rewriteInterceptors(text, { ...options, fileName: input.word });
       if (rewrite.interceptors > 0 && input.lang === 'c++-header') {
         const at = rewrite.locations().coreEnds[0];
         throw new IccError("a precompiled header can't define interceptors yet; include the header from the sources instead", { file: at.file, line: at.line, col: 1 });
       }
-      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', preprocessor: splitSummary(stderr) });
+      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', text: rewrite.text, preprocessor: splitSummary(stderr) });
     } catch (e) {
       if (e instanceof IccError) errors.push(e);
       else throw e;
@@ -89,15 +92,15 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
     const stem = s.input.word === '-' ? '-' : path.basename(s.input.word).replace(/\.[^.]*$/, '');
     s.file = ctx.temp.file(path.join(String(n), `${stem}.ii`));
     mkdirSync(path.dirname(s.file), { recursive: true });
-    let text = s.rewrite.text;
+    writeFileSync(s.file, s.text, 'latin1');
     if (s.rewrite.templates.length > 0) {
-      writeFileSync(s.file, text, 'latin1');
       const learned = await usedSpecializations(ctx, s);
       if (typeof learned !== 'string') return learned;
-      text = withInstantiations(text, instantiationsFor(s.rewrite.templates, learned));
+      const instantiations = instantiationsText(instantiationsFor(s.rewrite.templates, learned));
+      appendFileSync(s.file, instantiations, 'latin1');
+      s.text += instantiations;
     }
-    writeFileSync(s.file, text, 'latin1');
-    keepPreprocessed(plan, s, text);
+    keepPreprocessed(plan, s);
   }
 
   if (plan.stage === 'E') {
@@ -109,11 +112,11 @@ export async function runPipeline(ctx: Context): Promise<Outcome> {
 }
 
 /** -save-temps keeps the preprocessed source where clang would: ours is the rewritten text. */
-function keepPreprocessed(plan: Plan, s: Source, text: string): void {
+function keepPreprocessed(plan: Plan, s: Source): void {
   const flag = plan.argv.filter((w) => /^-{1,2}save-temps(=|$)/.test(w)).pop();
   if (!flag || plan.stage === 'E') return;
   const dir = flag.endsWith('=obj') && plan.output && plan.output !== '-' ? path.dirname(plan.output) : '.';
-  writeFileSync(path.join(dir, path.basename(s.file)), text, 'latin1');
+  writeFileSync(path.join(dir, path.basename(s.file)), s.text, 'latin1');
 }
 
 function targetAbi(plan: Plan): { abi: Abi; error?: IccError } {
@@ -181,25 +184,10 @@ function outputFor(plan: Plan, input: InputItem): string {
 /** Flags for compiling rewritten text: everything but preprocessing, linking, language and output. */
 function compileFlags(plan: Plan): string[] {
   const deps = new Set(plan.depFlags);
-  const preprocessing = preprocessingXclang(plan);
-  const flags = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && !deps.has(o) && !preprocessing.has(o) && !only(o, 'pp') && !only(o, 'ld'));
+  const flags = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && !deps.has(o) && !only(o, 'pp') && !only(o, 'ld'));
   // Its stderr is filtered through a pipe: keep the colors clang would use on the user's terminal.
   if (process.stderr.isTTY && !colorChosen(plan)) flags.push('-fcolor-diagnostics');
   return flags;
-}
-
-/** `-Xclang -include[-pch] -Xclang FILE` pairs: done by the preprocessing step, repeated they redefine. */
-function preprocessingXclang(plan: Plan): Set<OptionItem> {
-  const options = plan.items.filter((i): i is OptionItem => i.kind === 'option');
-  const drop = new Set<OptionItem>();
-  options.forEach((o, k) => {
-    const next = options[k + 1];
-    if (o.canonical === '-Xclang' && /^-include(-pch|-pth)?$/.test(o.value ?? '') && next?.canonical === '-Xclang') {
-      drop.add(o);
-      drop.add(next);
-    }
-  });
-  return drop;
 }
 
 function colorChosen(plan: Plan): boolean {
@@ -238,9 +226,8 @@ async function usedSpecializations(ctx: Context, s: Source): Promise<string | Ou
   const listed = await ctx.runner.run(path.join(tools, 'llvm-nm'), ['-u', '-j', ...(msvc ? [] : ['-C']), object], { capture: true, stdin: 'ignore' });
   if (listed.code !== 0) throw new IccError(`llvm-nm failed on ${object}; is llvm installed beside clang?`);
   if (!msvc) return listed.stdout;
-  const names = s.file.replace(/\.ii$/, '.undefined.txt');
-  writeFileSync(names, listed.stdout.split('\n').filter((n) => n.startsWith('?')).join('\n') + '\n');
-  const undname = await ctx.runner.run('sh', ['-c', 'exec "$0" < "$1"', path.join(tools, 'llvm-undname'), names], { capture: true, stdin: 'ignore' });
+  const names = listed.stdout.split('\n').filter((n) => n.startsWith('?')).join('\n') + '\n';
+  const undname = await ctx.runner.run(path.join(tools, 'llvm-undname'), [], { capture: true, input: names });
   if (undname.code !== 0) throw new IccError('llvm-undname failed; is llvm installed beside clang?');
   return undname.stdout;
 }
@@ -252,8 +239,8 @@ function isMsvcTarget(triple: string | undefined): boolean {
 }
 
 function writePreprocessed(plan: Plan, texts: { input: InputItem; text: string }[], sources: Source[]): Outcome {
-  const rewritten = new Map(sources.map((s) => [s.input, s.file]));
-  const out = texts.map(({ input, text }) => (rewritten.has(input) ? readFileSync(rewritten.get(input)!, 'latin1') : text)).join('');
+  const rewritten = new Map(sources.map((s) => [s.input, s.text]));
+  const out = texts.map(({ input, text }) => rewritten.get(input) ?? text).join('');
   if (plan.output === undefined || plan.output === '-') process.stdout.write(Buffer.from(out, 'latin1'));
   else writeFileSync(plan.output, out, 'latin1');
   return { code: 0 };
@@ -285,7 +272,7 @@ async function compileEach(ctx: Context, sources: Source[]): Promise<Outcome> {
 function remainingCommand(plan: Plan, sources: Source[]): string[] | undefined {
   const done = new Set(sources.map((s) => s.input));
   if (plan.inputs.every((i) => done.has(i))) return undefined;
-  return plan.items.flatMap((item) => (item.kind === 'input' ? (done.has(item) ? [] : [item.word]) : item.words));
+  return wordsFor(plan, () => true, (input) => (done.has(input) ? [] : [input.word]));
 }
 
 /** Compile+link: rewritten sources become temp objects placed where the sources stood. */

@@ -13,6 +13,9 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { InputItem, Plan } from './args/classify.js';
 
+/** Languages whose sources may hold interceptors (a header only to be told it can't, yet). */
+export const REWRITTEN_LANGUAGES: ReadonlySet<string> = new Set(['c++', 'c++-header']);
+
 const INCLUDE = /^[ \t]*#[ \t]*(include|include_next|import)\b(.*)$/gm;
 const TARGET = /^[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>)/;
 const LIMIT_FILES = 5000;

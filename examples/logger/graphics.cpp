@@ -1,6 +1,7 @@
-// libgraphics.so: the library whose function the logger intercepts.
-// RotateMatrix takes integer, float, double and SSE-vector arguments, some on
-// the stack, so a trampoline that lost any register would show here.
+// The library whose function the logger intercepts: libgraphics.so here,
+// graphics.dll for examples/windows. RotateMatrix takes integer, float, double
+// and SSE-vector arguments, some on the stack, so a trampoline that lost any
+// register would show here.
 #include <xmmintrin.h>
 
 extern "C" double RotateMatrix(int id, float angle, double scale, __m128 row, long a5, long a6, long a7, double *out)

@@ -97,6 +97,7 @@ export function classifyArgs(argv: string[]): Plan {
   }
 
   const options = items.filter((item): item is OptionItem => item.kind === 'option');
+  markPreprocessorXclang(options);
   const has = (name: string): boolean => options.some((item) => item.canonical === name);
   const objcOverride = has('-ObjC') ? 'objective-c' : has('-ObjC++') ? 'objective-c++' : undefined;
   const inputs = items.filter((item): item is InputItem => item.kind === 'input');
@@ -116,6 +117,19 @@ export function classifyArgs(argv: string[]): Plan {
     ...definedValue('target', last('--target=')?.value),
     languageOf: (item) => item.lang,
   };
+}
+
+/** `-Xclang -include[-pch|-pth] -Xclang FILE`: cc1 options of the preprocessor, so both pairs
+ *  affect preprocessing only (repeated on preprocessed text they would include the header twice). */
+function markPreprocessorXclang(options: OptionItem[]): void {
+  const pp: ReadonlySet<Phase> = new Set<Phase>(['pp']);
+  options.forEach((o, k) => {
+    const next = options[k + 1];
+    if (o.canonical === '-Xclang' && /^-include(-pch|-pth)?$/.test(o.value ?? '') && next?.canonical === '-Xclang') {
+      o.phases = pp;
+      next.phases = pp;
+    }
+  });
 }
 
 /** Option words of a plan, in order, filtered; with `inputWords`, inputs too, in place (link lines). */

@@ -6,24 +6,24 @@ import type { TokenStream } from './tokens.js';
 
 type Report = (tokenIndex: number, message: string) => void;
 
-interface Jump {
+export interface Jump {
   goto: number;
   semicolon: number;
 }
 
-/** Checks an interceptor body [open, close]; reports problems and returns whether it can be rewritten. */
-export function checkBody(ts: TokenStream, open: number, close: number, nameIndex: number, report: Report): boolean {
+/** Checks an interceptor body [open, close]; reports problems, and returns its jumps when it can be rewritten. */
+export function checkBody(ts: TokenStream, open: number, close: number, nameIndex: number, report: Report): Jump[] | undefined {
   const { jumps, ok } = scan(ts, open, close, report);
   if (ok && jumps.length === 0) {
     report(nameIndex, `interceptor '${ts.text(nameIndex)}' never reaches 'goto -> target;'`);
-    return false;
+    return undefined;
   }
-  return ok;
+  return ok ? jumps : undefined;
 }
 
-/** Plans the edits that turn each `goto -> E;` into a return of E as the jump target. */
-export function rewriteBody(ts: TokenStream, open: number, close: number, edits: EditList): void {
-  for (const j of scan(ts, open, close, () => undefined).jumps) {
+/** Plans the edits that turn each `goto -> E;` (as checkBody found them) into a return of E as the jump target. */
+export function rewriteBody(ts: TokenStream, jumps: readonly Jump[], edits: EditList): void {
+  for (const j of jumps) {
     edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, 'return ::__icc::to_target(');
     edits.insert(ts.toks[j.semicolon].start, ')');
   }

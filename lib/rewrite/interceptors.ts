@@ -6,7 +6,7 @@ import { IccError, IccErrors } from '../diagnostics.js';
 import type { Abi, Visibility } from '../trampoline.js';
 import { parseHead, type FunctionHead } from './declaration.js';
 import { EditList } from './edit.js';
-import { instantiationsText, preludeText } from './prelude.js';
+import { preludeText } from './prelude.js';
 import { SourceMap } from './source-map.js';
 import { TokenStream } from './tokens.js';
 import { globalRestartPoint } from './lexer.js';
@@ -55,14 +55,11 @@ const ERROR_LIMIT = 20;
 
 /** Rewrites every interceptor in `src`; text without interceptors comes back unchanged. */
 export function rewriteInterceptors(src: string, options: RewriteOptions): RewriteResult {
-  if (!MENTION.test(src)) return { text: src, interceptors: 0, templates: [], locations: NO_LOCATIONS };
-  return new Rewriter(src, options).run();
+  const first = src.search(MENTION);
+  if (first < 0) return { text: src, interceptors: 0, templates: [], locations: NO_LOCATIONS };
+  return new Rewriter(src, first, options).run();
 }
 
-/** Appends explicit instantiations of template emitters to a rewritten text. */
-export function withInstantiations(text: string, lines: string[]): string {
-  return text + instantiationsText(lines);
-}
 
 
 class Rewriter {
@@ -74,10 +71,10 @@ class Rewriter {
   private readonly coreEnds: { offset: number; name: string }[] = [];
   private count = 0;
 
-  constructor(private readonly src: string, private readonly options: RewriteOptions) {
+  /** `first`: offset of the first mention of the syntax in `src`. */
+  constructor(private readonly src: string, first: number, private readonly options: RewriteOptions) {
     // System headers are most of a translation unit: lex from the last global-scope point before
     // the first mention of the syntax (earlier text can't hold an interceptor).
-    const first = src.search(MENTION);
     const from = first > 0 ? globalRestartPoint(src, first) : 0;
     this.ts = new TokenStream(src, from);
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
@@ -306,7 +303,8 @@ class Rewriter {
       this.error(problem[0], problem[1]);
       return close + 1;
     }
-    if (!checkBody(ts, body, close, head.idStart, (at, message) => this.error(at, message))) return close + 1;
+    const jumps = checkBody(ts, body, close, head.idStart, (at, message) => this.error(at, message));
+    if (!jumps) return close + 1;
 
     this.count++;
     if (head.qualified) {
@@ -317,7 +315,7 @@ class Rewriter {
     else for (let k = attrOpen; k <= attrClose; k++) if (removed(k)) this.edits.remove(ts.toks[k].start, ts.toks[k].end);
     const template = emitInterceptor({ ts, edits: this.edits, options: this.options }, head, scopes, body, close);
     if (template) this.templates.push(template);
-    rewriteBody(ts, body, close, this.edits);
+    rewriteBody(ts, jumps, this.edits);
     this.coreEnds.push({ offset: ts.toks[close].start, name: head.idText });
     return close + 1;
   }

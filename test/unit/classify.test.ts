@@ -232,4 +232,14 @@ test('the quoting clang would use for response files', () => {
   assert.is(responseFileQuoting(['--target=x86_64-pc-windows-msvc']), 'gnu'); // the target does not matter
 });
 
+test('-Xclang -include / -include-pch pairs affect preprocessing only; other -Xclang options stay with the compile', () => {
+  const plan = classifyArgs(['-Xclang', '-include-pch', '-Xclang', 'p.pch', '-Xclang', '-ast-dump', '-c', 'a.cpp']);
+  const xclang = plan.items.filter((i): i is OptionItem => i.kind === 'option' && i.canonical === '-Xclang');
+  assert.equal(xclang.map((o) => [o.value, [...o.phases].sort()]), [
+    ['-include-pch', ['pp']],
+    ['p.pch', ['pp']],
+    ['-ast-dump', ['cc', 'pp']],
+  ]);
+});
+
 test.run();
