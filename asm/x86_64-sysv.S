@@ -14,14 +14,21 @@
  *
  * Design (SPEC.md section 2):
  *   - the per-symbol STUB is 12 bytes (16 with endbr64): it loads the address
- *     of its RECORD into r11 and jumps to the shared trampoline. It never
+ *     of its RECORD into r11 and jumps to a shared trampoline. It never
  *     touches rsp, so it needs no unwind entry.
- *   - the RECORD (read-only data) holds the core's address as a 32-bit
- *     PC-relative offset, followed by the symbol's mangled name (for the
- *     null-target message).
+ *   - the RECORD holds the core's address as a 32-bit PC-relative offset, the
+ *     light core's absolute address (or 0) and the symbol's mangled name (for
+ *     the null-target message).
  *   - the shared TRAMPOLINE (one per object, COMDAT, hidden) saves every
  *     register that can carry an argument in either x86-64 convention, calls
  *     the core, restores them and jumps to the address the core returned.
+ *   - the shared LIGHT trampoline (same section) serves interceptors whose
+ *     core calls nothing and touches no vector register (see below): it saves
+ *     nothing. Every stub is assembled to jump to the full trampoline; icc++
+ *     redirects a stub to the light one after the compile, in the object
+ *     file, only when it has checked the light core's machine code
+ *     (lib/light.ts). Whatever the object didn't get checked (-S, -flto,
+ *     plain clang on icc++ -E output) keeps the full path.
  *
  * The core is compiled with __attribute__((ms_abi)). It therefore preserves
  * rbx rbp rdi rsi r12-r15 and the low 128 bits of xmm6-15 by its own ABI,
@@ -33,6 +40,16 @@
  *   at the full width in use: xmm (SSE), ymm (AVX) or zmm (AVX-512).
  * k0-7 and zmm16-31 never carry arguments and are not saved.
  *
+ * The light core is a second function around the same body, compiled with
+ * __attribute__((no_caller_saved_registers)): it preserves every register it
+ * writes, rax and r11 included, and it returns nothing: it stores the target
+ * in the slot its caller pushed above its return address. (A value returned
+ * in rax is restored over by clang 14 at -O0 under that attribute.) Its
+ * compiled code preserves only the registers it knows about, which is why
+ * icc++ lets a stub use it only when that code holds no call, no indirect
+ * jump and no VEX/EVEX instruction (those would clobber the upper halves of
+ * ymm/zmm argument registers behind the compiler's back).
+ *
  * The width is detected on the first call (CPUID + XGETBV: the OS must enable
  * the state in XCR0, not only the CPU support it) and cached in
  * __icc_sysv_width, one byte per linked module: 0 unknown, 1 SSE, 2 AVX,
@@ -43,7 +60,7 @@
 .ifndef .L__icc_sysv_macros_v1
 .set .L__icc_sysv_macros_v1, 1
 
-/* icc_sysv_stub sym, core, bind, group, cet
+/* icc_sysv_stub sym, core, bind, group, cet, vis, light
  *   sym   the public (mangled) symbol the program calls
  *   core  the core function: ms_abi, no arguments, returns the target
  *   bind  globl | weak | local   (weak: inline functions and templates)
@@ -53,13 +70,20 @@
  *   vis   default | hidden | protected: the ELF visibility the C++ declaration
  *         has (its attribute, or -fvisibility=), which clang can't give a symbol
  *         it never defines
+ *   light the light core (no_caller_saved_registers, void), or empty; with
+ *         one, the stub goes in section .text.<light>.stub, where icc++
+ *         finds it to redirect its jump
  */
-.macro icc_sysv_stub sym:req, core:req, bind:req, group:req, cet:req, vis=default
+.macro icc_sysv_stub sym:req, core:req, bind:req, group:req, cet:req, vis=default, light
 .ifndef \sym
-  .ifc \group,none
-    .pushsection .text.\sym,"ax",@progbits
+  .ifnb \light
+    .pushsection .text.\light\().stub,"ax",@progbits
   .else
-    .pushsection .text.\sym,"axG",@progbits,\sym,comdat
+    .ifc \group,none
+      .pushsection .text.\sym,"ax",@progbits
+    .else
+      .pushsection .text.\sym,"axG",@progbits,\sym,comdat
+    .endif
   .endif
   .p2align 4
   .\bind \sym
@@ -78,15 +102,25 @@
   jmp __icc_sysv_trampoline           /* 5 bytes */
   .size \sym, .-\sym
 
-  .ifc \group,none
-    .section .rodata.__icc_rec.\sym,"a",@progbits
+  .ifnb \light
+    .section .data.rel.ro.__icc_rec.\sym,"aw",@progbits   /* an absolute address */
   .else
-    .section .rodata.__icc_rec.\sym,"aG",@progbits,\sym,comdat
+    .ifc \group,none
+      .section .rodata.__icc_rec.\sym,"a",@progbits
+    .else
+      .section .rodata.__icc_rec.\sym,"aG",@progbits,\sym,comdat
+    .endif
   .endif
-  .p2align 2
+  .p2align 3
 .L__icc_rec_\sym:
   .long \core - .                     /* record+0: core, PC-relative */
-  .asciz "\sym"                       /* record+4: mangled name */
+  .long 0
+  .ifnb \light
+    .quad \light                      /* record+8: the light core */
+  .else
+    .quad 0
+  .endif
+  .asciz "\sym"                       /* record+16: mangled name */
   .popsection
 .endif
 .endm
@@ -152,12 +186,37 @@ __icc_sysv_trampoline:
 .L__icc_sysv_null:
   /* The core returned 0: report the interceptor by name and stop. */
   mov -56(%rbp), %rdi
-  add $4, %rdi                        /* record+4: the mangled name */
+  add $16, %rdi                       /* record+16: the mangled name */
   and $-16, %rsp
   call __icc_null_target              /* hidden, noreturn; from the prelude */
   ud2
   .cfi_endproc
   .size __icc_sysv_trampoline, .-__icc_sysv_trampoline
+
+  /* The light trampoline: for a core that preserves every register (see the
+   * top of this file). The slot pushed here realigns rsp for the call and
+   * receives the target; r11 (the record) survives the call. */
+  .p2align 4
+  .weak __icc_sysv_light
+  .hidden __icc_sysv_light
+  .type __icc_sysv_light,@function
+__icc_sysv_light:
+  .cfi_startproc
+  push %r11                           /* the slot: rsp = 0 mod 16 */
+  .cfi_adjust_cfa_offset 8
+  call *8(%r11)                       /* record+8: the light core */
+  cmpq $0, (%rsp)
+  je .L__icc_sysv_light_null
+  pop %r11                            /* the target */
+  .cfi_adjust_cfa_offset -8
+  jmp *%r11
+.L__icc_sysv_light_null:
+  .cfi_adjust_cfa_offset 8
+  lea 16(%r11), %rdi                  /* record+16: the mangled name */
+  call __icc_null_target              /* rsp = 0 mod 16 here */
+  ud2
+  .cfi_endproc
+  .size __icc_sysv_light, .-__icc_sysv_light
 
   .section .bss.__icc_sysv_width,"awG",@nobits,__icc_sysv_width,comdat
   .weak __icc_sysv_width

@@ -71,6 +71,11 @@ export class Runner {
 
   constructor(private readonly debug: boolean) {}
 
+  /** A line for ICC_DEBUG / --icc-debug: what icc++ decided on its own. */
+  note(text: string): void {
+    if (this.debug) process.stderr.write(`icc++: ${text}\n`);
+  }
+
   async run(file: string, args: string[], options: RunOptions = {}): Promise<Outcome & { stdout: string }> {
     if (this.debug) process.stderr.write(`icc++: running ${[file, ...args].map(quote).join(' ')}\n`);
     const child = execa(file, args, {

@@ -12,6 +12,7 @@ import { filterDiagnostics, warningHeaders } from './rewrite/diagnostics-filter.
 import { REWRITTEN_LANGUAGES as REWRITTEN } from './scan.js';
 import { rewriteInterceptors, type RewriteResult } from './rewrite/interceptors.js';
 import { instantiationsText } from './rewrite/prelude.js';
+import { selectLightPaths } from './light.js';
 import type { TempDir } from './temp.js';
 import { instantiationsFor } from './templates.js';
 import { abiForTarget, type Abi, type Visibility } from './trampoline.js';
@@ -194,6 +195,12 @@ function colorChosen(plan: Plan): boolean {
   return plan.argv.some((w) => /^-f(no-)?(color-diagnostics|diagnostics-color)/.test(w));
 }
 
+/** Points the stubs whose light cores pass the check at the light trampoline (lib/light.ts). */
+function chooseLightPaths(ctx: Context, s: Source, object: string | undefined): void {
+  if (s.rewrite.lightCores === 0 || object === undefined) return;
+  for (const d of selectLightPaths(object)) ctx.runner.note(`${d.symbol} (${d.core}): ${d.light ? 'light path' : `full path: ${d.reason}`}`);
+}
+
 /** Runs clang on one rewritten source, retelling its diagnostics in the user's terms; the final
  *  compile (not the one that learns template specializations) also counts -E's warnings. */
 function compileRewritten(ctx: Context, s: Source, args: string[], final = true): Promise<Outcome> {
@@ -254,10 +261,11 @@ async function compileEach(ctx: Context, sources: Source[]): Promise<Outcome> {
   const stage = plan.stage === 'S' ? '-S' : plan.stage === 'c' ? '-c' : '-fsyntax-only';
   let failed: Outcome | undefined;
   for (const s of sources) {
-    const out = stage === '-fsyntax-only' ? [] : ['-o', outputFor(plan, s.input)];
-    const r = await compileRewritten(ctx, s, [...flags, stage, '-x', 'c++-cpp-output', s.file, ...out]);
+    const output = stage === '-fsyntax-only' ? undefined : outputFor(plan, s.input);
+    const r = await compileRewritten(ctx, s, [...flags, stage, '-x', 'c++-cpp-output', s.file, ...(output ? ['-o', output] : [])]);
     if (r.signal) return r;
     if (r.code !== 0) failed ??= r;
+    else if (stage === '-c' && output !== '-') chooseLightPaths(ctx, s, output);
   }
   const rest = remainingCommand(plan, sources);
   if (rest) {
@@ -286,6 +294,7 @@ async function compileAndLink(ctx: Context, sources: Source[]): Promise<Outcome>
     const r = await compileRewritten(ctx, s, [...flags, '-c', '-x', 'c++-cpp-output', s.file, '-o', object]);
     if (r.signal) return r;
     if (r.code !== 0) failed ??= r;
+    else chooseLightPaths(ctx, s, object);
     objects.set(s.input, object);
   }
   if (failed) return failed;

@@ -75,14 +75,16 @@ export interface StubOptions {
   dllexport: boolean;
   /** ELF visibility of the public symbol (ignored on COFF). */
   visibility: Visibility;
+  /** SysV: %c2 is a light core the stub may be redirected to after the compile (lib/light.ts). */
+  light?: boolean;
 }
 
 export type Visibility = 'default' | 'hidden' | 'protected';
 
-/** The asm template for one symbol; %c0 is the public symbol, %c1 the core. */
+/** The asm template for one symbol; %c0 is the public symbol, %c1 the core, %c2 the light core. */
 export function stubInvocation(abi: Abi, stub: StubOptions): string {
   const group = stub.comdat ? 'comdat' : 'none';
   const common = `icc_${abi}_stub %c0, %c1, ${stub.binding}, ${group}, ${stub.cet ? 1 : 0}`;
   // COFF has no visibility: a DLL exports what a linker directive names.
-  return cString(abi === 'ms' ? `${common}, ${stub.dllexport ? 1 : 0}` : `${common}, ${stub.visibility}`);
+  return cString(abi === 'ms' ? `${common}, ${stub.dllexport ? 1 : 0}` : `${common}, ${stub.visibility}${stub.light ? ', %c2' : ''}`);
 }

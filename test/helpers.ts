@@ -23,6 +23,16 @@ export async function iccxx(args: string[], options: { cwd?: string; env?: Recor
   return execa(icc, args, { reject: false, cwd: options.cwd, env: { ...options.env }, input: options.input, stripFinalNewline: false });
 }
 
+/** Runs icc++ with ICC_DEBUG for its notes: each public symbol's trampoline path as it decided it
+ *  (lib/light.ts), e.g. `_Z4Hookll` -> `light path`. The temporary files ICC_DEBUG keeps are removed. */
+export async function iccxxPaths(args: string[], env: Record<string, string> = {}): Promise<{ result: Result; paths: Map<string, string> }> {
+  const result = await iccxx(args, { env: { ...env, ICC_DEBUG: '1' } });
+  const stderr = String(result.stderr);
+  for (const m of stderr.matchAll(/^icc\+\+: keeping temporary files in (.*)$/gm)) fs.removeSync(m[1]);
+  const found = [...stderr.matchAll(/^icc\+\+: (\S+) \(__icc_light\.\d+\): (light path|full path: .*)$/gm)];
+  return { result, paths: new Map(found.map((m) => [m[1], m[2]])) };
+}
+
 /** Runs a built program (never rejects). */
 export async function run(file: string, args: string[] = [], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
   return execa(file, args, { reject: false, cwd: options.cwd, env: options.env, stripFinalNewline: false });

@@ -22,6 +22,8 @@ export interface EmitContext {
   ts: TokenStream;
   edits: EditList;
   options: RewriteOptions;
+  /** Light cores emitted so far in this translation unit: numbers their symbols. */
+  lightCores: number;
 }
 
 const PUSH = '_Pragma("clang diagnostic push")';
@@ -48,21 +50,26 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const local = scopes.some((s) => s.anonymous) || (atNamespace && head.specs.has('static'));
   const inline = head.specs.has('inline') || head.specs.has('__inline') || head.specs.has('__inline__');
   const storage = head.specs.has('static') ? 'static ' : inline ? 'inline ' : '';
-  const coreHead = `${cxx}${tmpl}${storage}__attribute__((ms_abi, visibility("hidden"))) ::__icc::target_t ${core}()`;
+  const binding: Binding = local ? 'local' : template || inline || (!atNamespace && !head.qualified) ? 'weak' : 'globl';
+  // A light core is a second function around the same body (asm/x86_64-sysv.S): only where its
+  // object has one copy of it (no COMDAT) and the body has no asm of its own (whose clobbers could
+  // reach vector registers' upper halves).
+  const light = options.abi === 'sysv' && atNamespace && binding !== 'weak' && !hasAsm(ts, body, close) ? `__icc_light.${ctx.lightCores++}` : undefined;
+  const coreHead = `${cxx}${tmpl}${storage}__attribute__((ms_abi, visibility("hidden")${light ? ', always_inline' : ''})) ::__icc::target_t ${core}()`;
   // An internal or inline function defined only in asm: clang would warn that it is undefined.
   const quietDecl = !head.qualified && (local || inline);
   if (quietDecl) edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);
   const endDecl = head.qualified ? '' : '; ';
   edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${QUIET} ${coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
 
-  const binding: Binding = local ? 'local' : template || inline || (!atNamespace && !head.qualified) ? 'weak' : 'globl';
   const declared = ts.join(head.template?.start ?? head.specStart, head.idStart) + ' ' + ts.join(head.paramsClose + 1, body);
   const dllexport = /\bdllexport\b/.test(declared);
   const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declared)?.[1] as Visibility | undefined;
   const visibility = attribute ?? (!atNamespace && !head.qualified && options.inlinesHidden ? 'hidden' : options.visibility ?? 'default');
-  const asm = stubInvocation(options.abi, { binding, comdat: binding === 'weak', cet: options.cet, dllexport, visibility });
+  const asm = stubInvocation(options.abi, { binding, comdat: binding === 'weak', cet: options.cet, dllexport, visibility, light: light !== undefined });
   const args = template ? `<${template.args.join(', ')}>` : '';
-  const operands = `"s"(static_cast<${head.pointerType}>(&${head.idText}${args})), "s"(&${core}${args})`;
+  const lightFn = light?.replace('.', '_');
+  const operands = `"s"(static_cast<${head.pointerType}>(&${head.idText}${args})), "s"(&${core}${args})${light ? `, "s"(&${lightFn})` : ''}`;
   // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
   // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
   // Emitters in classes and templates have linkage: hidden, so shared libraries don't export them.
@@ -70,12 +77,23 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const emitterText = template
     ? `${tmpl}struct ${emitter} { ${fn} emit() { __asm__(${asm} : : ${operands}); } };`
     : `${fn} ${emitter}() { __asm__(${asm} : : ${operands}); }`;
-  edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${emitterText}${cxxEnd} ${POP}`);
+  // The light core stores the target above its return address (its frame pointer + 16): no
+  // register carries it back, so the attribute makes it preserve every one it writes.
+  const lightText = light
+    ? `static __attribute__((no_caller_saved_registers, section(".text.${light}"))) void ${lightFn}() __asm__("${light}"); ` +
+      `static __attribute__((no_caller_saved_registers, section(".text.${light}"))) void ${lightFn}() { static_cast< ::__icc::target_t *>(__builtin_frame_address(0))[2] = ${core}(); } `
+    : '';
+  edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${lightText}${emitterText}${cxxEnd} ${POP}`);
 
   if (!template) return undefined;
   const named = scopes.filter((s) => s.name && !s.anonymous).map((s) => s.name);
   const demangled = scopes.filter((s) => s.name).map((s) => s.name);
   return { demangledName: [...demangled, head.idText.replace(/\s+/g, '')].join('::'), emitter: '::' + [...named, emitter].join('::') };
+}
+
+function hasAsm(ts: TokenStream, body: number, close: number): boolean {
+  for (let i = body + 1; i < close; i++) if (/^(__)?asm(__)?$/.test(ts.text(i))) return true;
+  return false;
 }
 
 /** FNV-1a, 8 hex digits: stable names for overloads, the same in every TU that includes a header. */

@@ -11,7 +11,7 @@ import { SourceMap } from './source-map.js';
 import { TokenStream } from './tokens.js';
 import { globalRestartPoint } from './lexer.js';
 import { attributeIndex, checkBody, rewriteBody } from './body.js';
-import { emitInterceptor, type Scope } from './emit.js';
+import { emitInterceptor, type EmitContext, type Scope } from './emit.js';
 import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
 
 export interface RewriteOptions {
@@ -39,6 +39,8 @@ export interface TemplateInterceptor {
 export interface RewriteResult {
   text: string;
   interceptors: number;
+  /** How many of them have a light core the object may use (lib/light.ts). */
+  lightCores: number;
   templates: TemplateInterceptor[];
   /** Where each interceptor's body ends and how edits moved columns on the user's lines, for
    *  retelling clang's diagnostics. Computed on first use: it needs the whole text's line markers. */
@@ -56,7 +58,7 @@ const ERROR_LIMIT = 20;
 /** Rewrites every interceptor in `src`; text without interceptors comes back unchanged. */
 export function rewriteInterceptors(src: string, options: RewriteOptions): RewriteResult {
   const first = src.search(MENTION);
-  if (first < 0) return { text: src, interceptors: 0, templates: [], locations: NO_LOCATIONS };
+  if (first < 0) return { text: src, interceptors: 0, lightCores: 0, templates: [], locations: NO_LOCATIONS };
   return new Rewriter(src, first, options).run();
 }
 
@@ -70,6 +72,7 @@ class Rewriter {
   private readonly templates: TemplateInterceptor[] = [];
   private readonly coreEnds: { offset: number; name: string }[] = [];
   private count = 0;
+  private readonly emit: EmitContext;
 
   /** `first`: offset of the first mention of the syntax in `src`. */
   constructor(private readonly src: string, first: number, private readonly options: RewriteOptions) {
@@ -77,6 +80,7 @@ class Rewriter {
     // the first mention of the syntax (earlier text can't hold an interceptor).
     const from = first > 0 ? globalRestartPoint(src, first) : 0;
     this.ts = new TokenStream(src, from);
+    this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
     this.map = new SourceMap(src, options.fileName ?? '<stdin>', from === 0 ? this.ts.all : undefined, options.latin1 ?? false);
   }
@@ -84,7 +88,7 @@ class Rewriter {
   run(): RewriteResult {
     this.walk(0, this.ts.length, [{ kind: 'namespace', name: '', anonymous: false, externC: false, template: false }]);
     if (this.errors.length > 0) throw this.errors.length === 1 ? this.errors[0] : new IccErrors(this.errors);
-    if (this.count === 0) return { text: this.src, interceptors: 0, templates: [], locations: NO_LOCATIONS };
+    if (this.count === 0) return { text: this.src, interceptors: 0, lightCores: 0, templates: [], locations: NO_LOCATIONS };
     // The prelude goes after clang's first line marker (which names the main file for the
     // object's FILE symbol and debug info) and is followed by that marker again, which
     // resets line numbering to the user's first line.
@@ -96,7 +100,7 @@ class Rewriter {
       coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name })),
       lineEdits: this.lineEdits(),
     });
-    return { text, interceptors: this.count, templates: this.templates, locations };
+    return { text, interceptors: this.count, lightCores: this.emit.lightCores, templates: this.templates, locations };
   }
 
   /** Each edit as a change of columns on one of the user's lines (a removal across lines marks the rest). */
@@ -313,7 +317,7 @@ class Rewriter {
       this.edits.remove(ts.toks[declStart].start, ts.toks[body].start);
     } else if (onlyItem) this.edits.remove(ts.toks[attrOpen].start, ts.toks[attrClose].end);
     else for (let k = attrOpen; k <= attrClose; k++) if (removed(k)) this.edits.remove(ts.toks[k].start, ts.toks[k].end);
-    const template = emitInterceptor({ ts, edits: this.edits, options: this.options }, head, scopes, body, close);
+    const template = emitInterceptor(this.emit, head, scopes, body, close);
     if (template) this.templates.push(template);
     rewriteBody(ts, jumps, this.edits);
     this.coreEnds.push({ offset: ts.toks[close].start, name: head.idText });

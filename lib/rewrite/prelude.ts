@@ -15,8 +15,8 @@ template <class T> struct is_pointer { enum { value = 0 }; };
 template <class T> struct is_pointer<T*> { enum { value = 1 }; };
 template <bool B, class T> struct enable_if {};
 template <class T> struct enable_if<true, T> { typedef T type; };
-template <class T> inline typename enable_if<is_pointer<T>::value, target_t>::type to_target(T p) noexcept { return (target_t)(p); }
-inline target_t to_target(decltype(nullptr)) noexcept { return nullptr; }
+template <class T> __attribute__((always_inline)) inline typename enable_if<is_pointer<T>::value, target_t>::type to_target(T p) noexcept { return (target_t)(p); }
+__attribute__((always_inline)) inline target_t to_target(decltype(nullptr)) noexcept { return nullptr; }
 char *demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((weak, visibility("default")));
 `;
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
 import { generate, VARIANT_FLAGS, type Torture, type Variant } from '../abi/generate.js';
-import { iccxx, requireTool, scratch } from '../helpers.js';
+import { iccxx, iccxxPaths, requireTool, scratch } from '../helpers.js';
 
 const test = suite('abi-torture');
 const SEED = process.env.ICC_ABI_SEED ? Number(process.env.ICC_ABI_SEED) >>> 0 : 0x1cc5eed;
@@ -25,12 +25,18 @@ const reproduce = (b: Build): string =>
 interface Build {
   variant: Variant;
   opt: '-O0' | '-O2';
+  /** Cores that call nothing and use only integer registers: every stub must take the light trampoline. */
+  light?: boolean;
 }
 const BUILDS = {
   sseO2: { variant: 'sse', opt: '-O2' },
   sseO0: { variant: 'sse', opt: '-O0' },
   avx: { variant: 'avx', opt: '-O2' },
   avx512: { variant: 'avx512', opt: '-O2' },
+  lightO2: { variant: 'sse', opt: '-O2', light: true },
+  lightO0: { variant: 'sse', opt: '-O0', light: true },
+  lightAvx: { variant: 'avx', opt: '-O2', light: true },
+  lightAvx512: { variant: 'avx512', opt: '-O2', light: true },
 } satisfies Record<string, Build>;
 type BuildName = keyof typeof BUILDS;
 
@@ -56,15 +62,18 @@ function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
 }
 const limit = limiter(Math.max(2, os.availableParallelism()));
 
-const sources = new Map<Variant, Torture>();
-const generated = (v: Variant): Torture => sources.get(v) ?? sources.set(v, generate(SEED, v, COUNT)).get(v)!;
+const sources = new Map<string, Torture>();
+const generated = (b: Build): Torture => {
+  const key = `${b.variant} ${b.light ? 'light' : 'clobbering'}`;
+  return sources.get(key) ?? sources.set(key, generate(SEED, b.variant, COUNT, b.light ? 'light' : 'clobbering')).get(key)!;
+};
 
 /** Builds one variant: callee.cpp with plain clang++, main.cpp with icc++; the executable or the failure. */
 async function build(name: BuildName): Promise<{ exe: string } | { error: string }> {
-  const b = BUILDS[name];
+  const b: Build = BUILDS[name];
   const dir = path.join(out, name);
   mkdirSync(dir);
-  const t = generated(b.variant);
+  const t = generated(b);
   writeFileSync(path.join(dir, 'callee.cpp'), t.callee);
   writeFileSync(path.join(dir, 'main.cpp'), t.main);
   const flags = [b.opt, ...VARIANT_FLAGS[b.variant]];
@@ -72,10 +81,12 @@ async function build(name: BuildName): Promise<{ exe: string } | { error: string
   const failed = (what: string, r: Result): string => `${what} failed (exit ${r.exitCode}, ${reproduce(b)}):\n${String(r.stderr).slice(0, 4000)}`;
   const [callee, main] = await Promise.all([
     limit(() => execa(clang, [...flags, '-c', file('callee.cpp'), '-o', file('callee.o')], { reject: false })),
-    limit(() => iccxx([...flags, '-c', file('main.cpp'), '-o', file('main.o')])),
+    limit(() => iccxxPaths([...flags, '-c', file('main.cpp'), '-o', file('main.o')])),
   ]);
   if (callee.exitCode !== 0) return { error: failed(`${clang} callee.cpp`, callee) };
-  if (main.exitCode !== 0) return { error: failed('icc++ -c main.cpp', main) };
+  if (main.result.exitCode !== 0) return { error: failed('icc++ -c main.cpp', main.result) };
+  const light = [...main.paths.values()].filter((p) => p === 'light path').length;
+  if (light !== (b.light ? COUNT : 0)) return { error: `${light} of ${COUNT} stubs take the light path (${reproduce(b)})` };
   const link = await limit(() => iccxx([...flags, file('main.o'), file('callee.o'), '-o', file('torture')]));
   if (link.exitCode !== 0) return { error: failed('icc++ (link)', link) };
   return { exe: file('torture') };
@@ -97,7 +108,7 @@ async function built(name: BuildName): Promise<string> {
 
 /** Checks one run's report: no mismatch, every signature checked once, the expected width. */
 function check(r: Result, name: BuildName, width: number, where: string): void {
-  const b = BUILDS[name];
+  const b: Build = BUILDS[name];
   const text = String(r.stdout);
   const context = `${where}, ${reproduce(b)}`;
   const summary = /^summary: .* signatures=(\d+) failing=(\d+) mismatches=(\d+) cores=(\d+)$/m.exec(text);
@@ -111,10 +122,12 @@ function check(r: Result, name: BuildName, width: number, where: string): void {
   assert.is(r.exitCode, 0, context);
 }
 
+// A light build never enters the full trampoline, so it never detects a width: 0.
+const expected = (name: BuildName, width: number): number => ((BUILDS[name] as Build).light ? 0 : width);
 const runNative = async (name: BuildName): Promise<void> =>
-  check(await execa(await built(name), { reject: false }), name, hostWidth, 'native');
+  check(await execa(await built(name), { reject: false }), name, expected(name, hostWidth), 'native');
 const runQemu = async (name: BuildName, cpu: string, width: number): Promise<void> =>
-  check(await execa('qemu-x86_64', ['-cpu', cpu, await built(name)], { reject: false }), name, width, `qemu-x86_64 -cpu ${cpu}`);
+  check(await execa('qemu-x86_64', ['-cpu', cpu, await built(name)], { reject: false }), name, expected(name, width), `qemu-x86_64 -cpu ${cpu}`);
 
 test.after(() => cleanup());
 
@@ -145,6 +158,25 @@ test('qemu -cpu Haswell: SSE and AVX builds, width 2 (qemu 7.2 has no AVX-512)',
   await runQemu('sseO2', 'Haswell', 2);
   await runQemu('sseO0', 'Haswell', 2);
   await runQemu('avx', 'Haswell', 2);
+});
+
+test('light trampoline: cores that call nothing (no saves at all), SSE -O2 and -O0, AVX and AVX-512 builds, natively', async () => {
+  await runNative('lightO2');
+  await runNative('lightO0');
+  await built('lightAvx');
+  await built('lightAvx512');
+  if (cpuFlags.has('avx2')) await runNative('lightAvx');
+  else console.log('  (skipped running the light AVX build: this CPU has no avx2; it was compiled)');
+  if (cpuFlags.has('avx512f')) await runNative('lightAvx512');
+  else console.log('  (skipped running the light AVX-512 build: this CPU has no avx512f; it was compiled)');
+});
+
+test('light trampoline under qemu -cpu Nehalem (SSE) and Haswell (AVX2)', async () => {
+  if (!(await requireTool('qemu-x86_64'))) return;
+  await runQemu('lightO2', 'Nehalem', 1);
+  await runQemu('lightO0', 'Nehalem', 1);
+  await runQemu('lightO2', 'Haswell', 2);
+  await runQemu('lightAvx', 'Haswell', 2);
 });
 
 test.run();

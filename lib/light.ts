@@ -1,0 +1,206 @@
+// After the compile: which stubs may use the light trampoline (asm/x86_64-sysv.S).
+//
+// Every SysV stub is assembled to jump to the full trampoline, which saves every
+// register that can carry an argument. An interceptor whose body has no asm of
+// its own also gets a light core, `__icc_light.N`, compiled with
+// no_caller_saved_registers: it preserves every register the compiler knows it
+// writes. That covers everything only if its machine code makes no call (a
+// callee may clobber the upper halves of ymm/zmm argument registers, which a
+// baseline-x86-64 function saves as xmm at most) and uses no VEX/EVEX
+// instruction (clang 14 saves ymm there, and may then emit vzeroupper after
+// restoring them). This module reads the ELF object, checks each light core's
+// bytes and relocations, and for each one that passes points its stub's jump
+// at `__icc_sysv_light` instead: one relocation's symbol index, changed in place.
+//
+// The byte check is deliberately coarse: it looks at every byte, not at decoded
+// instructions, so a constant or ModRM byte that happens to look like an
+// opcode only costs the light path, never correctness (-O0 code often loses it
+// that way). A direct call or jump out of the core always carries a relocation
+// (the core is alone in its section), so those are found through relocations.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const SHT_SYMTAB = 2;
+const SHT_RELA = 4;
+const SHT_REL = 9;
+const SHT_SYMTAB_SHNDX = 18;
+const STT_FUNC = 2;
+const SHN_XINDEX = 0xffff;
+
+const R_X86_64_PC32 = 2;
+const R_X86_64_PLT32 = 4;
+/** Relocations that only address data: 64, PC32, GOTPCREL, 32, 32S, GOTTPOFF, TPOFF32, PC64, GOTPCRELX, REX_GOTPCRELX. */
+const DATA_RELOCATIONS = new Set([1, 2, 9, 10, 11, 22, 23, 24, 41, 42]);
+
+export const LIGHT_PREFIX = '__icc_light.';
+
+export interface LightDecision {
+  /** The light core's symbol, and the public symbol its stub defines (mangled). */
+  core: string;
+  symbol: string;
+  light: boolean;
+  /** Why the full path stays, when it does. */
+  reason?: string;
+}
+
+interface Section {
+  index: number;
+  name: string;
+  type: number;
+  offset: number;
+  size: number;
+  link: number;
+  info: number;
+}
+
+interface ElfSymbol {
+  index: number;
+  name: string;
+  type: number;
+  section: number;
+  value: number;
+  size: number;
+}
+
+interface Relocation {
+  /** Byte offset of the entry in the file. */
+  at: number;
+  offset: number;
+  symbol: number;
+  type: number;
+}
+
+/** Checks the light cores of an ELF x86-64 object and redirects the stubs of those that pass.
+ *  Anything else (bitcode from -flto, another format) is left as it is. */
+export function selectLightPaths(file: string): LightDecision[] {
+  const buf = readFileSync(file);
+  const elf = Elf.parse(buf);
+  if (!elf) return [];
+  const decisions: LightDecision[] = [];
+  let changed = false;
+  const lightEntry = elf.symbols.find((s) => s.name === '__icc_sysv_light');
+  for (const core of elf.symbols.filter((s) => s.name.startsWith(LIGHT_PREFIX) && s.type === STT_FUNC && s.section !== 0)) {
+    const stub = elf.sections.find((s) => s.name === `.text.${core.name}.stub`);
+    const symbol = elf.symbols.find((s) => stub && s.section === stub.index && s.type === STT_FUNC)?.name ?? '?';
+    const reason = lightEntry ? elf.whyNotLight(core) : 'no light trampoline in the object';
+    const jump = reason || !stub ? undefined : elf.stubJump(stub);
+    if (reason || !jump || !lightEntry) {
+      decisions.push({ core: core.name, symbol, light: false, reason: reason ?? 'stub not found' });
+      continue;
+    }
+    buf.writeUInt32LE(lightEntry.index, jump.at + 12); // r_info's high half: the symbol
+    changed = true;
+    decisions.push({ core: core.name, symbol, light: true });
+  }
+  if (changed) writeFileSync(file, buf);
+  return decisions;
+}
+
+class Elf {
+  private constructor(
+    private readonly buf: Buffer,
+    readonly sections: Section[],
+    readonly symbols: ElfSymbol[],
+  ) {}
+
+  static parse(buf: Buffer): Elf | undefined {
+    // ELF, 64-bit, little-endian, relocatable, x86-64.
+    if (buf.length < 64 || buf.readUInt32BE(0) !== 0x7f454c46 || buf[4] !== 2 || buf[5] !== 1) return undefined;
+    if (buf.readUInt16LE(16) !== 1 || buf.readUInt16LE(18) !== 62) return undefined;
+    const shoff = Number(buf.readBigUInt64LE(0x28));
+    const header = (i: number): number => shoff + i * 64;
+    // Extended numbering: more than 0xff00 sections keep the counts in section 0.
+    let count = buf.readUInt16LE(0x3c);
+    if (count === 0) count = Number(buf.readBigUInt64LE(header(0) + 32));
+    let names = buf.readUInt16LE(0x3e);
+    if (names === SHN_XINDEX) names = buf.readUInt32LE(header(0) + 40);
+    const raw = Array.from({ length: count }, (_, i) => {
+      const h = header(i);
+      return {
+        index: i,
+        nameOffset: buf.readUInt32LE(h),
+        type: buf.readUInt32LE(h + 4),
+        offset: Number(buf.readBigUInt64LE(h + 24)),
+        size: Number(buf.readBigUInt64LE(h + 32)),
+        link: buf.readUInt32LE(h + 40),
+        info: buf.readUInt32LE(h + 44),
+      };
+    });
+    const strings = raw[names];
+    const sections = raw.map((s) => ({ ...s, name: cString(buf, strings.offset + s.nameOffset) }));
+    const symtab = sections.find((s) => s.type === SHT_SYMTAB);
+    if (!symtab) return new Elf(buf, sections, []);
+    const strtab = sections[symtab.link];
+    const xindex = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === symtab.index);
+    const symbols: ElfSymbol[] = [];
+    for (let i = 0; i < symtab.size / 24; i++) {
+      const e = symtab.offset + i * 24;
+      let section = buf.readUInt16LE(e + 6);
+      if (section === SHN_XINDEX && xindex) section = buf.readUInt32LE(xindex.offset + i * 4);
+      symbols.push({
+        index: i,
+        name: cString(buf, strtab.offset + buf.readUInt32LE(e)),
+        type: buf[e + 4] & 0xf,
+        section,
+        value: Number(buf.readBigUInt64LE(e + 8)),
+        size: Number(buf.readBigUInt64LE(e + 16)),
+      });
+    }
+    return new Elf(buf, sections, symbols);
+  }
+
+  private relocationsOf(section: number): Relocation[] | 'rel' {
+    const out: Relocation[] = [];
+    for (const s of this.sections) {
+      if (s.info !== section || (s.type !== SHT_RELA && s.type !== SHT_REL)) continue;
+      if (s.type === SHT_REL) return 'rel';
+      for (let at = s.offset; at < s.offset + s.size; at += 24) {
+        out.push({ at, offset: Number(this.buf.readBigUInt64LE(at)), type: this.buf.readUInt32LE(at + 8), symbol: this.buf.readUInt32LE(at + 12) });
+      }
+    }
+    return out;
+  }
+
+  /** Why this light core may not be used, or undefined when it may. */
+  whyNotLight(core: ElfSymbol): string | undefined {
+    const section = this.sections[core.section];
+    if (!section || core.size === 0) return 'no code';
+    const start = core.value;
+    const end = core.value + core.size;
+    const code = this.buf.subarray(section.offset + start, section.offset + end);
+    const relocations = this.relocationsOf(core.section);
+    if (relocations === 'rel') return 'REL relocations';
+    const fixed = new Set<number>();
+    for (const r of relocations) {
+      if (r.offset < start || r.offset >= end) continue;
+      if (!DATA_RELOCATIONS.has(r.type)) return `relocation type ${r.type} (a call or a jump)`;
+      const before = code[r.offset - start - 1];
+      if (before === 0xe8 || before === 0xe9 || (code[r.offset - start - 2] === 0x0f && before >= 0x80 && before <= 0x8f)) return 'a jump out of the core';
+      const width = r.type === 1 || r.type === 24 ? 8 : 4;
+      for (let k = 0; k < width; k++) fixed.add(r.offset - start + k);
+    }
+    for (let i = 0; i < code.length; i++) {
+      if (fixed.has(i)) continue; // relocated fields hold zeros and addends, not opcodes
+      const b = code[i];
+      const next = code[i + 1];
+      if (b === 0xff && next !== undefined && ((next >> 3) & 7) >= 2 && ((next >> 3) & 7) <= 5) return 'an indirect call or jump';
+      if (b === 0xc4 || b === 0xc5 || b === 0x62) return 'a VEX/EVEX instruction';
+      if (b === 0x0f && (next === 0x05 || next === 0x34 || next === 0xae)) return 'a system call or state instruction';
+      if (b === 0xcd) return 'a software interrupt';
+    }
+    return undefined;
+  }
+
+  /** The relocation of a stub's jump to the full trampoline. */
+  stubJump(stub: Section): Relocation | undefined {
+    const relocations = this.relocationsOf(stub.index);
+    if (relocations === 'rel') return undefined;
+    const full = relocations.filter((r) => (r.type === R_X86_64_PLT32 || r.type === R_X86_64_PC32) && this.symbols[r.symbol]?.name === '__icc_sysv_trampoline');
+    return full.length === 1 ? full[0] : undefined;
+  }
+}
+
+function cString(buf: Buffer, at: number): string {
+  const end = buf.indexOf(0, at);
+  return buf.toString('latin1', at, end < 0 ? buf.length : end);
+}

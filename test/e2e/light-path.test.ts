@@ -1,0 +1,117 @@
+// The light trampoline (asm/x86_64-sysv.S, lib/light.ts): which cores get it,
+// that what it runs is correct, that it stops on a null target, that debuggers
+// see through it, and that objects icc++ could not check keep the full path.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import path from 'node:path';
+import { execa } from 'execa';
+import { fixtures, iccxx, iccxxPaths, inScratch, requireTool, run } from '../helpers.js';
+
+const test = suite('light-path');
+const src = (f: string): string => path.join(fixtures, 'light', f);
+
+/** Compiles with ICC_DEBUG and returns each public symbol's path as icc++ decided it. */
+async function decisions(args: string[], env: Record<string, string>): Promise<Map<string, string>> {
+  const { result, paths } = await iccxxPaths(args, env);
+  assert.is(result.exitCode, 0, String(result.stderr));
+  return paths;
+}
+
+/** Which trampoline each stub's jump names in the object (llvm-objdump -r). */
+async function stubTargets(object: string): Promise<string[]> {
+  const { stdout } = await execa('llvm-objdump', ['-r', object]);
+  return [...stdout.matchAll(/R_X86_64_PLT32\s+(__icc_sysv_\w+)/g)].map((m) => m[1]);
+}
+
+const LIGHT = ['_Z6Cachedll', '_Z7Countedll'];
+const FULL = ['_Z4Loudll', '_Z4Lazyll', '_Z8TailCallll'];
+
+for (const opt of ['-O0', '-O2']) {
+  test(`${opt}: cores that call nothing get the light path, cores that may call keep the full one; both run correctly`, () =>
+    inScratch('light', async (out, env) => {
+      const object = path.join(out, 'd.o');
+      const seen = await decisions([opt, '-c', src('decisions.cpp'), '-o', object], env);
+      for (const s of LIGHT) assert.is(seen.get(s), 'light path', s);
+      for (const s of FULL) assert.match(seen.get(s) ?? 'none', /^full path: /, s);
+      assert.is(seen.get('_Z7WithAsmll'), undefined, 'a core with asm of its own gets no light core at all');
+      assert.is(seen.get('_Z8Floatingll'), 'light path', 'legacy SSE keeps the upper halves of ymm/zmm');
+      const targets = await stubTargets(object);
+      assert.is(targets.filter((t) => t === '__icc_sysv_light').length, 3, targets.join(' '));
+      const exe = path.join(out, 'd');
+      const linked = await iccxx([object, '-o', exe], { env });
+      assert.is(linked.exitCode, 0, String(linked.stderr));
+      const r = await run(exe);
+      assert.is(String(r.stdout), 'loud\nsum 105 count 1 total 1\n');
+      assert.is(r.exitCode, 0);
+    }));
+}
+
+test('-mavx: floating point in a core is VEX-encoded, so it keeps the full path', () =>
+  inScratch('light-avx', async (out, env) => {
+    const seen = await decisions(['-O2', '-mavx', '-c', src('decisions.cpp'), '-o', path.join(out, 'd.o')], env);
+    assert.match(seen.get('_Z8Floatingll') ?? 'none', /^full path: a VEX\/EVEX instruction/);
+    assert.is(seen.get('_Z6Cachedll'), 'light path');
+  }));
+
+test('instrumentation that calls (-pg, -finstrument-functions) keeps the full path', () =>
+  inScratch('light-pg', async (out, env) => {
+    for (const flag of ['-pg', '-finstrument-functions']) {
+      const seen = await decisions(['-O2', flag, '-c', src('decisions.cpp'), '-o', path.join(out, 'd.o')], env);
+      for (const s of [...LIGHT, ...FULL]) assert.match(seen.get(s) ?? 'none', /^full path: /, `${flag} ${s}`);
+    }
+  }));
+
+test('compile and link in one command: the temporary object is checked too, and the program runs', () =>
+  inScratch('light-link', async (out, env) => {
+    const exe = path.join(out, 'd');
+    const seen = await decisions(['-O2', src('decisions.cpp'), '-o', exe], env);
+    for (const s of LIGHT) assert.is(seen.get(s), 'light path', s);
+    assert.is(String((await run(exe)).stdout), 'loud\nsum 105 count 1 total 1\n');
+  }));
+
+test('objects icc++ cannot check keep the full path: -flto (bitcode) and -S, and still run', () =>
+  inScratch('light-lto', async (out, env) => {
+    const exe = path.join(out, 'lto');
+    const seen = await decisions(['-O2', '-flto', '-fuse-ld=lld', src('decisions.cpp'), '-o', exe], env);
+    assert.is(seen.size, 0, 'no decision on bitcode');
+    assert.is(String((await run(exe)).stdout), 'loud\nsum 105 count 1 total 1\n');
+    const asm = path.join(out, 'd.s');
+    assert.is((await iccxx(['-O2', '-S', src('decisions.cpp'), '-o', asm], { env })).exitCode, 0);
+    const object = path.join(out, 'd.o');
+    assert.is((await execa('clang++', ['-c', asm, '-o', object], { reject: false })).exitCode, 0);
+    assert.ok((await stubTargets(object)).every((t) => t === '__icc_sysv_trampoline'));
+  }));
+
+for (const opt of ['-O0', '-O2']) {
+  test(`${opt}: a null target from a light core stops the program naming the interceptor`, () =>
+    inScratch('light-null', async (out, env) => {
+      const exe = path.join(out, 'null');
+      const seen = await decisions([opt, src('null.cpp'), '-o', exe], env);
+      assert.is(seen.get('_ZN2ns5QuietEi'), 'light path');
+      const r = await run(exe);
+      assert.is(String(r.stdout), 'calling\n', 'nothing ran after the core');
+      assert.ok(String(r.stderr).includes("icc++: interceptor 'ns::Quiet(int)' returned a null target\n"), String(r.stderr));
+      assert.is(r.signal, 'SIGABRT');
+    }));
+}
+
+test('gdb: a backtrace from a light core and from its target shows the caller', async () => {
+  if (!(await requireTool('gdb'))) return;
+  await inScratch('light-gdb', async (out, env) => {
+    const exe = path.join(out, 'debug');
+    const seen = await decisions(['-O2', '-g', src('debug.cpp'), '-o', exe], env);
+    assert.is(seen.get('_ZN2ns5LightEi'), 'light path');
+    const gdb = await execa('gdb', ['-nx', '-batch', '-ex', "break '__icc_light.0'", '-ex', 'break light_target',
+      '-ex', 'run', '-ex', 'bt', '-ex', 'continue', '-ex', 'bt', '-ex', 'continue', exe], { reject: false });
+    const transcript = `${gdb.stdout}\n${gdb.stderr}`;
+    assert.match(transcript, /exited normally/, transcript);
+    const stops = transcript.split(/^Breakpoint \d+, /m).slice(1).map((s) => s.split('\n').filter((l) => /^#\d+ /.test(l)));
+    assert.is(stops.length, 2, transcript);
+    const [inCore, inTarget] = stops;
+    assert.match(inCore.join('\n'), /__icc_sysv_light[\s\S]* original_caller \(x=x@entry=4\)[^\n]*\n#\d+ [^\n]* main \(\)/, inCore.join('\n'));
+    assert.match(inTarget[0] ?? '', /light_target \(x=4\)/);
+    assert.match(inTarget[1] ?? '', / original_caller \(x=x@entry=4\)/, inTarget.join('\n'));
+  });
+});
+
+test.run();
