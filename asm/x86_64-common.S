@@ -54,6 +54,41 @@
 1:
 .endm
 
+/* The part of both trampolines that picks the width: reads the per-module
+ * width byte and runs `path` (an ABI's macro: insn, reg, size) for it; on the
+ * first call, detects the width and stores it. Entry: the integer registers
+ * saved by icc_x86_64_save_integer (r11, the record, at -56(%rbp)), so rax
+ * rcx rdx r8 r9 are free. cpuid clobbers rbx, which is callee-saved: it waits
+ * in r11 (cfi=1 tells a DWARF unwinder so). */
+.macro icc_x86_64_dispatch width:req, path:req, cfi:req
+.L\width\()_dispatch:
+  movzbl \width(%rip), %eax
+  cmp $3, %eax
+  jne .L\width\()_not512
+  \path vmovaps, zmm, 64
+.L\width\()_not512:
+  cmp $2, %eax
+  jne .L\width\()_not256
+  \path vmovaps, ymm, 32
+.L\width\()_not256:
+  test %eax, %eax
+  jz .L\width\()_detect
+  \path movaps, xmm, 16
+.L\width\()_detect:
+  mov %rbx, %r11
+  .if \cfi
+    .cfi_register %rbx, %r11
+  .endif
+  icc_x86_64_detect_width             /* r8d = 1 SSE, 2 AVX, 3 AVX-512 */
+  mov %r11, %rbx
+  .if \cfi
+    .cfi_restore %rbx
+  .endif
+  mov %r8b, \width(%rip)
+  mov -56(%rbp), %r11
+  jmp .L\width\()_dispatch
+.endm
+
 /* The integer registers a caller may pass arguments in and the core may
  * clobber, saved below the frame pointer both trampolines set up
  * (push %rbp; mov %rsp, %rbp), then rsp aligned for the vector area:

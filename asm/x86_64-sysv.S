@@ -156,32 +156,7 @@ __icc_sysv_trampoline:
   mov %rsp, %rbp
   .cfi_def_cfa_register %rbp          /* CFA = rbp + 16 from here on */
   icc_x86_64_save_integer             /* -8(%rbp) .. -56(%rbp): see x86_64-common.S */
-.L__icc_sysv_dispatch:
-  movzbl __icc_sysv_width(%rip), %eax
-  cmp $3, %eax
-  jne .L__icc_sysv_not512
-  icc_sysv_path vmovaps, zmm, 64
-.L__icc_sysv_not512:
-  cmp $2, %eax
-  jne .L__icc_sysv_not256
-  icc_sysv_path vmovaps, ymm, 32
-.L__icc_sysv_not256:
-  test %eax, %eax
-  jz .L__icc_sysv_detect
-  icc_sysv_path movaps, xmm, 16
-
-.L__icc_sysv_detect:
-  /* First call in this module: choose the width once. cpuid clobbers rbx,
-   * which is callee-saved: keep it in r11 (the record is at -56(%rbp)).
-   * rax rcx rdx r8 r9 are saved above and are free here. */
-  mov %rbx, %r11
-  .cfi_register %rbx, %r11
-  icc_x86_64_detect_width             /* r8d = 1 SSE, 2 AVX, 3 AVX-512 */
-  mov %r11, %rbx
-  .cfi_restore %rbx
-  mov %r8b, __icc_sysv_width(%rip)
-  mov -56(%rbp), %r11
-  jmp .L__icc_sysv_dispatch
+  icc_x86_64_dispatch __icc_sysv_width, icc_sysv_path, 1
 
 .L__icc_sysv_null:
   /* The core returned 0: report the interceptor by name and stop. */

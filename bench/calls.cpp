@@ -70,25 +70,19 @@ naive_cpuid_trampoline:
 
 using Fn = long (*)(long, long);
 
-static double nsPerCall(Fn f, long n)
+// ns per call of `call(i)` over n iterations (its results summed, so none is dropped).
+template <class Call> static double nsPerCall(Call call, long n)
 {
     auto t0 = std::chrono::steady_clock::now();
     long s = 0;
-    for (long i = 0; i < n; ++i) s += f(i, 1);
+    for (long i = 0; i < n; ++i) s += call(i);
     auto t1 = std::chrono::steady_clock::now();
     if (s == 42) std::puts("");
     return std::chrono::duration<double, std::nano>(t1 - t0).count() / double(n);
 }
 
-static double directNs(long n)
-{
-    auto t0 = std::chrono::steady_clock::now();
-    long s = 0;
-    for (long i = 0; i < n; ++i) s += target(i, 1);
-    auto t1 = std::chrono::steady_clock::now();
-    if (s == 42) std::puts("");
-    return std::chrono::duration<double, std::nano>(t1 - t0).count() / double(n);
-}
+// Through a pointer the compiler cannot see (read from a volatile by the caller).
+static double indirectNs(Fn f, long n) { return nsPerCall([f](long i) { return f(i, 1); }, n); }
 
 int main(int argc, char **argv)
 {
@@ -105,17 +99,17 @@ int main(int argc, char **argv)
     double light[4] = {1e9, 1e9, 1e9, 1e9};
     double intercepted[4] = {1e9, 1e9, 1e9, 1e9};
     for (int r = 0; r < reps; ++r) {
-        direct = std::min(direct, directNs(n));
-        indirect = std::min(indirect, nsPerCall(plain, n));
+        direct = std::min(direct, nsPerCall([](long i) { return target(i, 1); }, n));
+        indirect = std::min(indirect, indirectNs(plain, n));
         for (int w = 1; w <= native; ++w) {
             __icc_sysv_width = static_cast<unsigned char>(w);
-            light[w] = std::min(light[w], nsPerCall(hooked, n));
-            intercepted[w] = std::min(intercepted[w], nsPerCall(lazy, n));
+            light[w] = std::min(light[w], indirectNs(hooked, n));
+            intercepted[w] = std::min(intercepted[w], indirectNs(lazy, n));
         }
         __icc_sysv_width = static_cast<unsigned char>(native);
     }
     double naiveNs = 1e18;
-    for (int r = 0; r < 3; ++r) naiveNs = std::min(naiveNs, nsPerCall(naive, n / 1000 + 1000));
+    for (int r = 0; r < 3; ++r) naiveNs = std::min(naiveNs, indirectNs(naive, n / 1000 + 1000));
     std::printf("direct %.2f\nindirect %.2f\n", direct, indirect);
     for (int w = 1; w <= native; ++w) std::printf("light-%s %.2f\nintercepted-%s %.2f\n", names[w], light[w], names[w], intercepted[w]);
     std::printf("naive-cpuid %.2f\nnative-width %s\n", naiveNs, names[native]);

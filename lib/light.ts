@@ -19,6 +19,7 @@
 // (the core is alone in its section), so those are found through relocations.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import { FULL_TRAMPOLINE, LIGHT_CORE_PREFIX, LIGHT_TRAMPOLINE, lightStubSection } from './trampoline.js';
 
 const SHT_SYMTAB = 2;
 const SHT_RELA = 4;
@@ -27,12 +28,12 @@ const SHT_SYMTAB_SHNDX = 18;
 const STT_FUNC = 2;
 const SHN_XINDEX = 0xffff;
 
+const R_X86_64_64 = 1;
 const R_X86_64_PC32 = 2;
 const R_X86_64_PLT32 = 4;
+const R_X86_64_PC64 = 24;
 /** Relocations that only address data: 64, PC32, GOTPCREL, 32, 32S, GOTTPOFF, TPOFF32, PC64, GOTPCRELX, REX_GOTPCRELX. */
-const DATA_RELOCATIONS = new Set([1, 2, 9, 10, 11, 22, 23, 24, 41, 42]);
-
-export const LIGHT_PREFIX = '__icc_light.';
+const DATA_RELOCATIONS = new Set([R_X86_64_64, R_X86_64_PC32, 9, 10, 11, 22, 23, R_X86_64_PC64, 41, 42]);
 
 export interface LightDecision {
   /** The light core's symbol, and the public symbol its stub defines (mangled). */
@@ -76,32 +77,42 @@ export function selectLightPaths(file: string): LightDecision[] {
   const buf = readFileSync(file);
   const elf = Elf.parse(buf);
   if (!elf) return [];
-  const decisions: LightDecision[] = [];
-  let changed = false;
-  const lightEntry = elf.symbols.find((s) => s.name === '__icc_sysv_light');
-  for (const core of elf.symbols.filter((s) => s.name.startsWith(LIGHT_PREFIX) && s.type === STT_FUNC && s.section !== 0)) {
-    const stub = elf.sections.find((s) => s.name === `.text.${core.name}.stub`);
-    const symbol = elf.symbols.find((s) => stub && s.section === stub.index && s.type === STT_FUNC)?.name ?? '?';
-    const reason = lightEntry ? elf.whyNotLight(core) : 'no light trampoline in the object';
-    const jump = reason || !stub ? undefined : elf.stubJump(stub);
-    if (reason || !jump || !lightEntry) {
-      decisions.push({ core: core.name, symbol, light: false, reason: reason ?? 'stub not found' });
-      continue;
-    }
-    buf.writeUInt32LE(lightEntry.index, jump.at + 12); // r_info's high half: the symbol
-    changed = true;
-    decisions.push({ core: core.name, symbol, light: true });
-  }
-  if (changed) writeFileSync(file, buf);
+  const lightEntry = elf.symbols.find((s) => s.name === LIGHT_TRAMPOLINE);
+  const decisions = elf.symbols
+    .filter((s) => s.name.startsWith(LIGHT_CORE_PREFIX) && s.type === STT_FUNC && s.section !== 0)
+    .map((core): LightDecision => {
+      const stub = elf.sectionNamed(lightStubSection(core.name));
+      const symbol = elf.symbols.find((s) => stub && s.section === stub.index && s.type === STT_FUNC)?.name ?? '?';
+      const reason = !lightEntry ? 'no light trampoline in the object' : elf.whyNotLight(core);
+      if (reason) return { core: core.name, symbol, light: false, reason };
+      const jump = stub && elf.stubJump(stub);
+      if (!jump || !lightEntry) return { core: core.name, symbol, light: false, reason: 'stub not found' };
+      buf.writeUInt32LE(lightEntry.index, jump.at + 12); // r_info's high half: the symbol
+      return { core: core.name, symbol, light: true };
+    });
+  if (decisions.some((d) => d.light)) writeFileSync(file, buf);
   return decisions;
 }
 
 class Elf {
+  /** RELA sections by the index of the section they relocate. */
+  private readonly relocating = new Map<number, Section[]>();
+  private readonly byName = new Map<string, Section>();
+
   private constructor(
     private readonly buf: Buffer,
     readonly sections: Section[],
     readonly symbols: ElfSymbol[],
-  ) {}
+  ) {
+    for (const s of sections) {
+      if (s.type === SHT_RELA) this.relocating.set(s.info, [...(this.relocating.get(s.info) ?? []), s]);
+      if (!this.byName.has(s.name)) this.byName.set(s.name, s);
+    }
+  }
+
+  sectionNamed(name: string): Section | undefined {
+    return this.byName.get(name);
+  }
 
   static parse(buf: Buffer): Elf | undefined {
     // ELF, 64-bit, little-endian, relocatable, x86-64.
@@ -126,6 +137,8 @@ class Elf {
         info: buf.readUInt32LE(h + 44),
       };
     });
+    // x86-64 objects carry RELA relocations; one with REL is not what this check knows how to read.
+    if (raw.some((s) => s.type === SHT_REL)) return undefined;
     const strings = raw[names];
     const sections = raw.map((s) => ({ ...s, name: cString(buf, strings.offset + s.nameOffset) }));
     const symtab = sections.find((s) => s.type === SHT_SYMTAB);
@@ -149,11 +162,9 @@ class Elf {
     return new Elf(buf, sections, symbols);
   }
 
-  private relocationsOf(section: number): Relocation[] | 'rel' {
+  private relocationsOf(section: number): Relocation[] {
     const out: Relocation[] = [];
-    for (const s of this.sections) {
-      if (s.info !== section || (s.type !== SHT_RELA && s.type !== SHT_REL)) continue;
-      if (s.type === SHT_REL) return 'rel';
+    for (const s of this.relocating.get(section) ?? []) {
       for (let at = s.offset; at < s.offset + s.size; at += 24) {
         out.push({ at, offset: Number(this.buf.readBigUInt64LE(at)), type: this.buf.readUInt32LE(at + 8), symbol: this.buf.readUInt32LE(at + 12) });
       }
@@ -169,14 +180,13 @@ class Elf {
     const end = core.value + core.size;
     const code = this.buf.subarray(section.offset + start, section.offset + end);
     const relocations = this.relocationsOf(core.section);
-    if (relocations === 'rel') return 'REL relocations';
     const fixed = new Set<number>();
     for (const r of relocations) {
       if (r.offset < start || r.offset >= end) continue;
       if (!DATA_RELOCATIONS.has(r.type)) return `relocation type ${r.type} (a call or a jump)`;
       const before = code[r.offset - start - 1];
       if (before === 0xe8 || before === 0xe9 || (code[r.offset - start - 2] === 0x0f && before >= 0x80 && before <= 0x8f)) return 'a jump out of the core';
-      const width = r.type === 1 || r.type === 24 ? 8 : 4;
+      const width = r.type === R_X86_64_64 || r.type === R_X86_64_PC64 ? 8 : 4;
       for (let k = 0; k < width; k++) fixed.add(r.offset - start + k);
     }
     for (let i = 0; i < code.length; i++) {
@@ -193,9 +203,7 @@ class Elf {
 
   /** The relocation of a stub's jump to the full trampoline. */
   stubJump(stub: Section): Relocation | undefined {
-    const relocations = this.relocationsOf(stub.index);
-    if (relocations === 'rel') return undefined;
-    const full = relocations.filter((r) => (r.type === R_X86_64_PLT32 || r.type === R_X86_64_PC32) && this.symbols[r.symbol]?.name === '__icc_sysv_trampoline');
+    const full = this.relocationsOf(stub.index).filter((r) => (r.type === R_X86_64_PLT32 || r.type === R_X86_64_PC32) && this.symbols[r.symbol]?.name === FULL_TRAMPOLINE);
     return full.length === 1 ? full[0] : undefined;
   }
 }

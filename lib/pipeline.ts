@@ -196,8 +196,8 @@ function colorChosen(plan: Plan): boolean {
 }
 
 /** Points the stubs whose light cores pass the check at the light trampoline (lib/light.ts). */
-function chooseLightPaths(ctx: Context, s: Source, object: string | undefined): void {
-  if (s.rewrite.lightCores === 0 || object === undefined) return;
+function chooseLightPaths(ctx: Context, s: Source, object: string): void {
+  if (s.rewrite.lightCores === 0) return;
   for (const d of selectLightPaths(object)) ctx.runner.note(`${d.symbol} (${d.core}): ${d.light ? 'light path' : `full path: ${d.reason}`}`);
 }
 
@@ -265,7 +265,7 @@ async function compileEach(ctx: Context, sources: Source[]): Promise<Outcome> {
     const r = await compileRewritten(ctx, s, [...flags, stage, '-x', 'c++-cpp-output', s.file, ...(output ? ['-o', output] : [])]);
     if (r.signal) return r;
     if (r.code !== 0) failed ??= r;
-    else if (stage === '-c' && output !== '-') chooseLightPaths(ctx, s, output);
+    else if (stage === '-c' && output && output !== '-') chooseLightPaths(ctx, s, output);
   }
   const rest = remainingCommand(plan, sources);
   if (rest) {

@@ -36,29 +36,61 @@ export function mayContainInterceptors(plan: Plan, input: InputItem, cwd: string
     if (seen.has(file)) continue;
     seen.add(file);
     if (seen.size > LIMIT_FILES) return true;
-    let text: string;
-    try {
-      text = readFileSync(file, 'latin1');
-    } catch {
-      return true;
-    }
-    if (text.includes('interceptor')) return true;
-    for (const m of text.matchAll(INCLUDE)) {
-      const target = TARGET.exec(m[2]);
-      if (!target) return true; // #include MACRO: only the preprocessor knows
-      const quoted = target[1] !== undefined;
-      const name = (target[1] ?? target[2]).trim();
-      const dirs = quoted ? [path.dirname(file), ...search.quote] : search.angle;
-      const every = m[1] === 'include_next';
-      for (const dir of path.isAbsolute(name) ? [''] : dirs) {
-        const candidate = path.resolve(dir, name);
+    const scanned = scanFile(file);
+    if (!scanned || scanned.mentions || !scanned.includes) return true;
+    for (const inc of scanned.includes) {
+      const dirs = inc.quoted ? [path.dirname(file), ...search.quote] : search.angle;
+      for (const dir of path.isAbsolute(inc.name) ? [''] : dirs) {
+        const candidate = path.resolve(dir, inc.name);
         if (!isFile(candidate)) continue;
         queue.push(candidate);
-        if (!every) break;
+        if (!inc.every) break;
       }
     }
   }
   return false;
+}
+
+interface Include {
+  name: string;
+  quoted: boolean;
+  /** #include_next: every match along the path is read, not only the first. */
+  every: boolean;
+}
+
+/** What one file says: whether it mentions an interceptor, and what it includes (undefined when a
+ *  `#include MACRO` leaves that to the preprocessor). Read once per process: the sources of one
+ *  command share most of their headers. */
+interface Scanned {
+  mentions: boolean;
+  includes: Include[] | undefined;
+}
+
+const scannedFiles = new Map<string, Scanned | undefined>();
+
+/** The file's scan, or undefined when it can't be read. */
+function scanFile(file: string): Scanned | undefined {
+  if (scannedFiles.has(file)) return scannedFiles.get(file);
+  let scanned: Scanned | undefined;
+  try {
+    const text = readFileSync(file, 'latin1');
+    const includes: Include[] = [];
+    const mentions = text.includes('interceptor');
+    let resolvable = !mentions; // a mention settles it: its includes don't matter
+    for (const m of resolvable ? text.matchAll(INCLUDE) : []) {
+      const target = TARGET.exec(m[2]);
+      if (!target) {
+        resolvable = false;
+        break;
+      }
+      includes.push({ name: (target[1] ?? target[2]).trim(), quoted: target[1] !== undefined, every: m[1] === 'include_next' });
+    }
+    scanned = { mentions, includes: resolvable ? includes : undefined };
+  } catch {
+    scanned = undefined;
+  }
+  scannedFiles.set(file, scanned);
+  return scanned;
 }
 
 function searchPath(plan: Plan, cwd: string): SearchPath {

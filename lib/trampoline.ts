@@ -64,6 +64,14 @@ export function macroDefinitions(abi: Abi): string {
   );
 }
 
+/** SysV light cores (asm/x86_64-sysv.S): the emitter names them, lib/light.ts finds them by name. */
+export const LIGHT_CORE_PREFIX = '__icc_light.';
+/** The section the stub of a light core's interceptor goes in (the stub macro's `light` parameter). */
+export const lightStubSection = (core: string): string => `.text.${core}.stub`;
+/** The shared trampolines a SysV stub may jump to. */
+export const FULL_TRAMPOLINE = '__icc_sysv_trampoline';
+export const LIGHT_TRAMPOLINE = '__icc_sysv_light';
+
 /** What the emitter knows about one public symbol. */
 export interface StubOptions {
   binding: Binding;

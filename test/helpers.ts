@@ -23,6 +23,19 @@ export async function iccxx(args: string[], options: { cwd?: string; env?: Recor
   return execa(icc, args, { reject: false, cwd: options.cwd, env: { ...options.env }, input: options.input, stripFinalNewline: false });
 }
 
+/** Runs icc++ where the test needs it to succeed: fails with its stderr otherwise. */
+export async function iccOk(args: string[], options: Parameters<typeof iccxx>[1] = {}): Promise<Result> {
+  const r = await iccxx(args, options);
+  assert.is(r.exitCode, 0, `icc++ ${args.join(' ')}:\n${String(r.stderr)}`);
+  return r;
+}
+
+/** The CPU's feature flags (/proc/cpuinfo), and the vector width the trampoline must choose on it:
+ *  1 SSE, 2 AVX, 3 AVX-512 (the OS enables their state on every Linux that runs these tests). */
+export const cpuFlags: ReadonlySet<string> = new Set(fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/) ?? []);
+export const hostWidth: 1 | 2 | 3 = cpuFlags.has('avx512f') ? 3 : cpuFlags.has('avx') ? 2 : 1;
+export const WIDTH_NAMES = ['?', 'sse', 'avx', 'avx512'] as const;
+
 /** Runs icc++ with ICC_DEBUG for its notes: each public symbol's trampoline path as it decided it
  *  (lib/light.ts), e.g. `_Z4Hookll` -> `light path`. The temporary files ICC_DEBUG keeps are removed. */
 export async function iccxxPaths(args: string[], env: Record<string, string> = {}): Promise<{ result: Result; paths: Map<string, string> }> {

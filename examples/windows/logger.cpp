@@ -2,7 +2,8 @@
 // call to it reaches RotateMatrix in graphics.dll with all its arguments.
 #include <cstdio>
 #include <windows.h>
-#include <xmmintrin.h>
+
+#include "../logger/rotate.h"
 
 [[interceptor]] void Logger(void)
 {
@@ -10,17 +11,7 @@
     goto -> GetProcAddress(LoadLibraryA("graphics.dll"), "RotateMatrix");
 }
 
-using RotateMatrixFn = double (*)(int, float, double, __m128, long, long, long, double *);
-
 int main()
 {
-    auto rotate = reinterpret_cast<RotateMatrixFn>(&Logger);
-    double seen[5] = {};
-    double result = rotate(7, 0.5f, 3.0, _mm_setr_ps(1, 2, 3, 4), 100, 20, 3, seen);
-
-    std::printf("RotateMatrix saw id=%g angle=%g scale=%g row-sum=%g stack-sum=%g\n", seen[0], seen[1], seen[2], seen[3], seen[4]);
-    std::printf("RotateMatrix returned %g\n", result);
-    bool ok = seen[0] == 7 && seen[1] == 0.5 && seen[2] == 3.0 && seen[3] == 10 && seen[4] == 123 && result == 7001.5;
-    std::puts(ok ? "OK: every argument and the return value went through" : "FAIL: arguments were corrupted");
-    return ok ? 0 : 1;
+    return call_as_rotate_matrix(reinterpret_cast<RotateMatrixFn>(&Logger));
 }

@@ -2,7 +2,7 @@
 // declaration, the core's head (its body is the user's), and the emitter whose
 // inline asm defines the public symbol with the asm/ macros.
 
-import { stubInvocation, type Binding, type Visibility } from '../trampoline.js';
+import { LIGHT_CORE_PREFIX, stubInvocation, type Binding, type Visibility } from '../trampoline.js';
 import type { FunctionHead } from './declaration.js';
 import type { EditList } from './edit.js';
 import type { RewriteOptions, TemplateInterceptor } from './interceptors.js';
@@ -54,7 +54,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // A light core is a second function around the same body (asm/x86_64-sysv.S): only where its
   // object has one copy of it (no COMDAT) and the body has no asm of its own (whose clobbers could
   // reach vector registers' upper halves).
-  const light = options.abi === 'sysv' && atNamespace && binding !== 'weak' && !hasAsm(ts, body, close) ? `__icc_light.${ctx.lightCores++}` : undefined;
+  const light = options.abi === 'sysv' && atNamespace && binding !== 'weak' && !hasAsm(ts, body, close) ? `${LIGHT_CORE_PREFIX}${ctx.lightCores++}` : undefined;
   const coreHead = `${cxx}${tmpl}${storage}__attribute__((ms_abi, visibility("hidden")${light ? ', always_inline' : ''})) ::__icc::target_t ${core}()`;
   // An internal or inline function defined only in asm: clang would warn that it is undefined.
   const quietDecl = !head.qualified && (local || inline);

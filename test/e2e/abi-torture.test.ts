@@ -6,12 +6,12 @@
 // ICC_ABI_SEED=<n> tries another seed.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
 import { generate, VARIANT_FLAGS, type Torture, type Variant } from '../abi/generate.js';
-import { iccxx, iccxxPaths, requireTool, scratch } from '../helpers.js';
+import { cpuFlags, hostWidth, iccxx, iccxxPaths, requireTool, scratch } from '../helpers.js';
 
 const test = suite('abi-torture');
 const SEED = process.env.ICC_ABI_SEED ? Number(process.env.ICC_ABI_SEED) >>> 0 : 0x1cc5eed;
@@ -40,9 +40,6 @@ const BUILDS = {
 } satisfies Record<string, Build>;
 type BuildName = keyof typeof BUILDS;
 
-/** The width the trampoline must choose natively: 1 SSE, 2 AVX, 3 AVX-512. */
-const cpuFlags = new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/) ?? []);
-const hostWidth = cpuFlags.has('avx512f') ? 3 : cpuFlags.has('avx') ? 2 : 1;
 
 /** Runs at most `n` jobs at once (the suite must stay quick on 2 cores). */
 function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {

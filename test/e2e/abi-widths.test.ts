@@ -3,10 +3,9 @@
 // chosen from real CPUID answers: natively and under qemu-user CPU models.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { fixtures, iccxx, requireTool, scratch } from '../helpers.js';
+import { WIDTH_NAMES, fixtures, hostWidth, iccOk, requireTool, scratch } from '../helpers.js';
 
 const test = suite('abi-widths');
 const dir = path.join(fixtures, 'args');
@@ -14,16 +13,8 @@ const { dir: out, cleanup } = scratch('abi');
 const baseline = path.join(out, 'args-sse');
 const avx2 = path.join(out, 'args-avx2');
 
-function hostWidth(): string {
-  const flags = readFileSync('/proc/cpuinfo', 'utf8');
-  if (/\bavx512f\b/.test(flags)) return 'avx512';
-  if (/\bavx\b/.test(flags)) return 'avx';
-  return 'sse';
-}
-
 async function build(exe: string, flags: string[]): Promise<void> {
-  const r = await iccxx(['-O2', ...flags, path.join(dir, 'main.cpp'), path.join(dir, 'callee.cpp'), '-o', exe]);
-  assert.is(r.exitCode, 0, String(r.stderr));
+  await iccOk(['-O2', ...flags, path.join(dir, 'main.cpp'), path.join(dir, 'callee.cpp'), '-o', exe]);
 }
 
 function checkRun(r: { stdout: unknown; exitCode?: number }, width: string, checks: number): void {
@@ -41,8 +32,8 @@ test.after(() => cleanup());
 
 test('natively: the width matches this CPU', async () => {
   await ready();
-  checkRun(await execa(baseline, { reject: false }), hostWidth(), 3);
-  if (hostWidth() !== 'sse') checkRun(await execa(avx2, { reject: false }), hostWidth(), 4);
+  checkRun(await execa(baseline, { reject: false }), WIDTH_NAMES[hostWidth], 3);
+  if (hostWidth > 1) checkRun(await execa(avx2, { reject: false }), WIDTH_NAMES[hostWidth], 4);
 });
 
 test('qemu -cpu Nehalem: SSE only', async () => {

@@ -3,22 +3,14 @@
 // interceptors while the thread they interrupted is inside one.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { fixtures, have, iccxx, run, scratch } from '../helpers.js';
+import { WIDTH_NAMES, fixtures, have, hostWidth, iccxx, run, scratch } from '../helpers.js';
 
 const test = suite('concurrency');
 const dir = path.join(fixtures, 'concurrency');
 const { dir: out, cleanup } = scratch('concurrency');
 test.after(() => cleanup());
-
-function hostWidth(): string {
-  const flags = readFileSync('/proc/cpuinfo', 'utf8');
-  if (/\bavx512f\b/.test(flags)) return 'avx512';
-  if (/\bavx\b/.test(flags)) return 'avx';
-  return 'sse';
-}
 
 async function build(name: string, flags: string[]): Promise<string> {
   const exe = path.join(out, name);
@@ -57,7 +49,7 @@ test('8 threads x 1,000,000 calls through one interceptor, detection racing', as
   // No call had been made when the threads were started and parked.
   assert.match(text, /^width at start 0$/m);
   // However the detections raced, every one of them settled on this CPU's width.
-  assert.match(text, new RegExp(`^widths after the rounds: ${hostWidth()}$`, 'm'), text);
+  assert.match(text, new RegExp(`^widths after the rounds: ${WIDTH_NAMES[hostWidth]}$`, 'm'), text);
   assert.match(text, /^calls 8000000 ok 8000000 wrong 0$/m);
   assert.match(text, /^core calls 8000000$/m, 'the core ran exactly once per call');
   assert.is(r.exitCode, 0);

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
 import { execa } from 'execa';
-import { fixtures, iccxx, iccxxPaths, inScratch, requireTool, run } from '../helpers.js';
+import { fixtures, iccxx, iccxxPaths, inScratch, requireTool, run, iccOk } from '../helpers.js';
 
 const test = suite('light-path');
 const src = (f: string): string => path.join(fixtures, 'light', f);
@@ -38,8 +38,7 @@ for (const opt of ['-O0', '-O2']) {
       const targets = await stubTargets(object);
       assert.is(targets.filter((t) => t === '__icc_sysv_light').length, 3, targets.join(' '));
       const exe = path.join(out, 'd');
-      const linked = await iccxx([object, '-o', exe], { env });
-      assert.is(linked.exitCode, 0, String(linked.stderr));
+      await iccOk([object, '-o', exe], { env });
       const r = await run(exe);
       assert.is(String(r.stdout), 'loud\nsum 105 count 1 total 1\n');
       assert.is(r.exitCode, 0);

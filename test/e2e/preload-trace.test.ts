@@ -40,13 +40,17 @@ function writeShuffled(file: string, n: number): void {
   fs.writeFileSync(file, lines.join('\n') + '\n');
 }
 
-/** Runs a program twice, plain and with the library preloaded; returns both runs and the parsed counts. */
+/** Runs a program twice, plain and with the library preloaded; checks that both exit and print alike,
+ *  and returns both runs and the parsed counts. */
 async function traced(program: string, args: string[]) {
   await buildLibrary();
   const countsFile = path.join(out, `counts-${path.basename(program)}.txt`);
   fs.removeSync(countsFile);
   const plain = await run(program, args, { cwd: out });
   const withLib = await run(program, args, { cwd: out, env: { LD_PRELOAD: lib, PRELOAD_TRACE_OUT: countsFile } });
+  // Interception must change nothing the program does.
+  assert.is(withLib.exitCode, plain.exitCode);
+  assert.is(String(withLib.stdout), String(plain.stdout));
   assert.ok(fs.existsSync(countsFile), 'the library wrote its counts at exit');
   const counts = new Map<string, number>();
   for (const line of fs.readFileSync(countsFile, 'utf8').trim().split('\n')) {
@@ -71,10 +75,8 @@ test('sort: same output and exit code, stdio calls counted', async () => {
   if (!(await requireTool('sort'))) return;
   const { plain, withLib, count } = await traced('sort', ['input.txt']);
   assert.is(plain.exitCode, 0);
-  assert.is(withLib.exitCode, plain.exitCode);
   assert.is(String(withLib.stderr), '');
   assert.ok(String(plain.stdout).length > 0);
-  assert.is(String(withLib.stdout), String(plain.stdout));
   // GNU sort opens its input with open() and reads and writes through stdio,
   // whose own read/write never go through the public symbols: count what it
   // calls, whichever of the functions that is.
@@ -86,10 +88,8 @@ test('sort: same output and exit code, stdio calls counted', async () => {
 test('sort through temporary files: same output', async () => {
   if (!(await requireTool('sort'))) return;
   // A 64 KiB buffer makes sort spill to temporary files and merge them.
-  const { plain, withLib, count } = await traced('sort', ['-S', '64K', '-T', out, 'input.txt']);
+  const { plain, count } = await traced('sort', ['-S', '64K', '-T', out, 'input.txt']);
   assert.is(plain.exitCode, 0);
-  assert.is(withLib.exitCode, plain.exitCode);
-  assert.is(String(withLib.stdout), String(plain.stdout));
   assert.ok(count('open') + count('openat') + count('fopen') > 1, 'temporary files were opened through an interceptor');
 });
 
@@ -97,17 +97,15 @@ test('sort in several threads: same output', async () => {
   if (!(await requireTool('sort'))) return;
   // Enough lines for --parallel to sort and write from worker threads, which
   // then enter the interceptors concurrently.
-  const { plain, withLib, count } = await traced('sort', ['--parallel=4', 'big.txt']);
+  const { plain, count } = await traced('sort', ['--parallel=4', 'big.txt']);
   assert.is(plain.exitCode, 0);
-  assert.is(withLib.exitCode, plain.exitCode);
-  assert.is(String(withLib.stdout), String(plain.stdout));
   assert.ok(count('write') + count('fwrite') + count('fwrite_unlocked') > 0, 'the output was written through an interceptor');
 });
 
 test('cat: the same library counts plain read and write', async () => {
   if (!(await requireTool('cat'))) return;
   const { plain, withLib, count } = await traced('cat', ['input.txt']);
-  assert.is(withLib.exitCode, plain.exitCode);
+  assert.is(plain.exitCode, 0);
   assert.is(String(withLib.stdout), fs.readFileSync(path.join(out, 'input.txt'), 'utf8'));
   assert.ok(count('read') > 0, 'read was intercepted');
   assert.ok(count('write') > 0, 'write was intercepted');
@@ -117,8 +115,6 @@ test('wc -l: exit code and output unchanged on a missing file', async () => {
   if (!(await requireTool('wc'))) return;
   const { plain, withLib, count } = await traced('wc', ['-l', 'input.txt', 'missing.txt']);
   assert.is(plain.exitCode, 1);
-  assert.is(withLib.exitCode, plain.exitCode);
-  assert.is(String(withLib.stdout), String(plain.stdout));
   assert.is(String(withLib.stderr), String(plain.stderr));
   assert.ok(count('open') + count('openat') >= 2, 'both files were opened through an interceptor');
   assert.ok(count('read') > 0, 'read was intercepted');

@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
 import { execa } from 'execa';
-import { fixtures, have, iccxx, requireTool, run, scratch } from '../helpers.js';
+import { fixtures, have, iccOk, requireTool, run, scratch } from '../helpers.js';
 
 const test = suite('trampoline-registers');
 const dir = path.join(fixtures, 'trampoline');
@@ -14,8 +14,7 @@ const src = (file: string): string => path.join(dir, file);
 
 async function build(out: string, name: string, args: string[]): Promise<string> {
   const exe = path.join(out, name);
-  const r = await iccxx([...args, '-o', exe]);
-  assert.is(r.exitCode, 0, String(r.stderr));
+  await iccOk([...args, '-o', exe]);
   return exe;
 }
 

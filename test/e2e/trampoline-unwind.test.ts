@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
 import { execa } from 'execa';
-import { fixtures, iccxx, requireTool, run, scratch } from '../helpers.js';
+import { fixtures, iccOk, requireTool, run, scratch } from '../helpers.js';
 
 const test = suite('trampoline-unwind');
 const dir = path.join(fixtures, 'trampoline');
@@ -28,8 +28,7 @@ for (const flags of [['-O0'], ['-O2']]) {
     const { dir: out, cleanup } = scratch('unwind');
     try {
       const exe = path.join(out, 'unwind');
-      const built = await iccxx([...flags, src('unwind.cpp'), src('unwind-main.cpp'), '-o', exe]);
-      assert.is(built.exitCode, 0, String(built.stderr));
+      await iccOk([...flags, src('unwind.cpp'), src('unwind-main.cpp'), '-o', exe]);
       const r = await run(exe);
       assert.is(String(r.stdout), caught);
       assert.is(r.exitCode, 0, String(r.stderr));
@@ -43,11 +42,9 @@ test('exceptions cross an interceptor in a -O2 -fPIC shared library', async () =
   const { dir: out, cleanup } = scratch('unwind-so');
   try {
     const lib = path.join(out, 'libunwind-hooks.so');
-    const libBuilt = await iccxx(['-O2', '-fPIC', '-shared', src('unwind.cpp'), '-o', lib]);
-    assert.is(libBuilt.exitCode, 0, String(libBuilt.stderr));
+    await iccOk(['-O2', '-fPIC', '-shared', src('unwind.cpp'), '-o', lib]);
     const exe = path.join(out, 'unwind');
-    const built = await iccxx(['-O2', src('unwind-main.cpp'), '-o', exe, `-L${out}`, '-lunwind-hooks', `-Wl,-rpath,${out}`]);
-    assert.is(built.exitCode, 0, String(built.stderr));
+    await iccOk(['-O2', src('unwind-main.cpp'), '-o', exe, `-L${out}`, '-lunwind-hooks', `-Wl,-rpath,${out}`]);
     const r = await run(exe);
     assert.is(String(r.stdout), caught);
     assert.is(r.exitCode, 0, String(r.stderr));
@@ -68,8 +65,7 @@ test('gdb: a backtrace from the core and from the target shows the caller', asyn
   const { dir: out, cleanup } = scratch('gdb');
   try {
     const exe = path.join(out, 'debug');
-    const built = await iccxx(['-g', '-O0', src('debug.cpp'), '-o', exe]);
-    assert.is(built.exitCode, 0, String(built.stderr));
+    await iccOk(['-g', '-O0', src('debug.cpp'), '-o', exe]);
     const gdb = await execa('gdb', ['-nx', '-batch', '-ex', 'break in_core', '-ex', 'break debug_target',
       '-ex', 'run', '-ex', 'bt', '-ex', 'continue', '-ex', 'bt', '-ex', 'continue', exe], { reject: false });
     const transcript = `${gdb.stdout}\n${gdb.stderr}`;
@@ -100,8 +96,7 @@ for (const flags of [['-O0'], ['-O2']]) {
     const { dir: out, cleanup } = scratch('null');
     try {
       const exe = path.join(out, 'null');
-      const built = await iccxx([...flags, src('null.cpp'), '-o', exe]);
-      assert.is(built.exitCode, 0, String(built.stderr));
+      await iccOk([...flags, src('null.cpp'), '-o', exe]);
       const r = await run(exe);
       assert.is(String(r.stdout), 'core ran\n', 'the core ran, nothing ran after it');
       const message = "icc++: interceptor 'ns::Logger(int)' returned a null target\n";

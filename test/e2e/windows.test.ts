@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import fs from 'fs-extra';
 import path from 'node:path';
 import { abiForTarget } from '../../lib/trampoline.js';
-import { fixtures, iccxx, requireTool, root, run, scratch } from '../helpers.js';
+import { fixtures, iccOk, iccxx, requireTool, root, run, scratch } from '../helpers.js';
 
 const test = suite('windows');
 const src = (file: string): string => path.join(fixtures, 'windows', file);
@@ -68,11 +68,6 @@ function mingwFlags(linker: 'lld' | 'bfd'): string[] {
   ];
 }
 
-async function build(args: string[]): Promise<void> {
-  const r = await iccxx(args);
-  assert.is(r.exitCode, 0, String(r.stderr));
-}
-
 test('the trampoline ABI follows the target triple', () => {
   for (const t of ['x86_64-w64-mingw32', 'x86_64-pc-windows-msvc', 'x86_64-w64-windows-gnu', 'x86_64-pc-cygwin']) {
     assert.is(abiForTarget(t), 'ms', t);
@@ -122,7 +117,7 @@ for (const [flags, linker] of [[['-O0'], 'lld'], [['-O2'], 'bfd']] as const) {
     const exe = path.join(out, `calls-${flags.join('')}-${linker}`, 'calls.exe');
     fs.mkdirpSync(path.dirname(exe));
     // calls.cpp casts interceptors to __vectorcall and sysv_abi types on purpose.
-    await build([...mingwFlags(linker), ...flags, '-Wno-cast-calling-convention', src('calls.cpp'), src('calls2.cpp'), src('targets.cpp'), src('canaries.S'), '-o', exe]);
+    await iccOk([...mingwFlags(linker), ...flags, '-Wno-cast-calling-convention', src('calls.cpp'), src('calls2.cpp'), src('targets.cpp'), src('canaries.S'), '-o', exe]);
     const r = await wine(exe);
     checkCalls(r.stdout);
     assert.is(r.code, 0, r.stderr);
@@ -133,7 +128,7 @@ test('a null target under wine stops with the interceptor\'s name', async () => 
   if (!(await haveWindowsTools())) return;
   const exe = path.join(out, 'null', 'null.exe');
   fs.mkdirpSync(path.dirname(exe));
-  await build([...mingwFlags('lld'), '-O2', src('null.cpp'), '-o', exe]);
+  await iccOk([...mingwFlags('lld'), '-O2', src('null.cpp'), '-o', exe]);
   const r = await wine(exe);
   assert.is(r.stdout, 'core ran\n');
   // Demangled when the program links __cxa_demangle (weak reference), else the mangled name.
@@ -148,13 +143,13 @@ for (const linker of ['lld', 'bfd'] as const) {
     fs.mkdirpSync(folder);
     const dll = path.join(folder, 'hooks.dll');
     const implib = path.join(folder, 'libhooks.dll.a');
-    await build([...mingwFlags(linker), '-O2', '-shared', src('hooks-dll.cpp'), '-o', dll, `-Wl,--out-implib,${implib}`]);
+    await iccOk([...mingwFlags(linker), '-O2', '-shared', src('hooks-dll.cpp'), '-o', dll, `-Wl,--out-implib,${implib}`]);
     const exports = await execa('llvm-readobj', ['--coff-exports', dll], { reject: false });
     const names = [...String(exports.stdout).matchAll(/^\s*Name: (\S+)$/gm)].map((m) => m[1]).sort();
     assert.equal(names, ['CMulDiv', '_ZN3dll3MixEidididi', 'dll_core_throws', 'dll_hits']);
 
     const exe = path.join(folder, 'main.exe');
-    await build([...mingwFlags(linker), '-O2', src('dll-main.cpp'), implib, '-o', exe]);
+    await iccOk([...mingwFlags(linker), '-O2', src('dll-main.cpp'), implib, '-o', exe]);
     const r = await wine(exe);
     assert.is(r.stdout, [
       'Mix through the import library: 146',
@@ -202,7 +197,7 @@ test('examples/windows: the seed example and the proxy DLL', async () => {
 test('--target=x86_64-pc-windows-msvc -c: MSVC names, export directives and .pdata/.xdata', async () => {
   if (!(await requireTool('llvm-readobj'))) return;
   const obj = path.join(out, 'msvc.obj');
-  await build(['--target=x86_64-pc-windows-msvc', '-O2', '-c', src('msvc.cpp'), '-o', obj]);
+  await iccOk(['--target=x86_64-pc-windows-msvc', '-O2', '-c', src('msvc.cpp'), '-o', obj]);
   const readobj = async (...args: string[]): Promise<string> => {
     const r = await execa('llvm-readobj', [...args, obj], { reject: false });
     assert.is(r.exitCode, 0, String(r.stderr));
@@ -243,7 +238,7 @@ test('--target=x86_64-pc-windows-msvc -c: MSVC names, export directives and .pda
 for (const flags of [['-O0'], ['-O2']]) {
   test(`Linux: ms_abi interceptors and sysv_abi ones called from ms_abi code at ${flags.join(' ')}`, async () => {
     const exe = path.join(out, `mixed${flags.join('')}`);
-    await build([...flags, src('mixed-linux.cpp'), '-o', exe]);
+    await iccOk([...flags, src('mixed-linux.cpp'), '-o', exe]);
     const r = await run(exe);
     assert.is(String(r.stdout), [
       'ok ms_abi interceptor, 8 arguments, 4 on the stack: got 214 want 214',
@@ -263,7 +258,7 @@ for (const flags of [['-O0'], ['-O2']]) {
 
 test('--target=x86_64-pc-windows-msvc: template specializations are learned from MSVC names', async () => {
   const obj = path.join(out, 'msvc-template.obj');
-  await build(['--target=x86_64-pc-windows-msvc', '-c', src('msvc-template.cpp'), '-o', obj]);
+  await iccOk(['--target=x86_64-pc-windows-msvc', '-c', src('msvc-template.cpp'), '-o', obj]);
   const nm = String((await execa('llvm-nm', [obj])).stdout);
   // Twice<int> and Twice<ns::P *>: both public symbols are defined by their stubs.
   assert.match(nm, /^[0-9a-f]+ T \?\?\$Twice@H@ns@@YAHH@Z$/m, nm);

@@ -209,6 +209,19 @@ function shrinkPieces(program: Program, judge: (p: Program) => Problem | undefin
   return programText(cur);
 }
 
+/** Runs `n` generated programs of one group through a property (`judge`), and reports each
+ *  distinct failure with the program shrunk piece by piece. */
+function checkPrograms(name: string, group: number, n: number, gen: (rng: Rng) => Program, judge: (p: Program) => Problem | undefined): void {
+  const findings = new Findings(name);
+  for (let i = 0; i < n; i++) {
+    const program = gen(new Rng(caseSeed(SEED, group, i)));
+    findings.inputs++;
+    const problem = judge(program);
+    if (problem) findings.add({ problem, where: `case ${i} (group ${group})`, src: programText(program), program });
+  }
+  findings.check((f, sig) => shrinkPieces(f.program!, judge, sig));
+}
+
 /** Runs `n` generated inputs of one group through the robustness check. */
 function fuzz(group: number, name: string, n: number, gen: (rng: Rng, index: number) => string): Findings {
   const findings = new Findings(name);
@@ -338,16 +351,8 @@ function passThroughProblem(p: Program): Problem | undefined {
   return undefined;
 }
 
-through('mentions only in literals, comments, directives, names and other attributes (2,000)', () => {
-  const findings = new Findings('pass-through');
-  for (let i = 0; i < 2000; i++) {
-    const program = passThrough(new Rng(caseSeed(SEED, 10, i)));
-    findings.inputs++;
-    const problem = passThroughProblem(program);
-    if (problem) findings.add({ problem, where: `case ${i} (group 10)`, src: programText(program), program });
-  }
-  findings.check((f, sig) => shrinkPieces(f.program!, passThroughProblem, sig));
-});
+through('mentions only in literals, comments, directives, names and other attributes (2,000)', () =>
+  checkPrograms('pass-through', 10, 2000, passThrough, passThroughProblem));
 
 through.run();
 
@@ -375,15 +380,7 @@ function validProblem(p: Program): Problem | undefined {
   return undefined;
 }
 
-valid('free, static, inline, extern "C", template, namespaced and static member interceptors (2,000)', () => {
-  const findings = new Findings('valid programs');
-  for (let i = 0; i < 2000; i++) {
-    const program = validProgram(new Rng(caseSeed(SEED, 20, i)));
-    findings.inputs++;
-    const problem = validProblem(program);
-    if (problem) findings.add({ problem, where: `case ${i} (group 20)`, src: programText(program), program });
-  }
-  findings.check((f, sig) => shrinkPieces(f.program!, validProblem, sig));
-});
+valid('free, static, inline, extern "C", template, namespaced and static member interceptors (2,000)', () =>
+  checkPrograms('valid programs', 20, 2000, validProgram, validProblem));
 
 valid.run();
