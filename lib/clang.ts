@@ -1,9 +1,10 @@
 // Finding and running the real clang: exit codes, signals, and the commands
 // printed under ICC_DEBUG.
 
+import { spawn } from 'node:child_process';
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { IccError } from './diagnostics.js';
 import type { Config } from './config.js';
 import { packageRoot } from './paths.js';
@@ -65,11 +66,42 @@ export interface RunOptions {
   stderrFilter?: (text: string) => string;
 }
 
+/** Passed to every command icc++ runs: a second icc++ started by it is a loop (config.nested). */
+const CHILD_ENV = { ICC_ACTIVE: '1' };
+
+/** Signals that stop a build: forwarded to the command in flight, which then dies of them. */
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** Runs commands, remembering the one in flight so a signal can stop it. */
 export class Runner {
   private current: ResultPromise | undefined;
 
   constructor(private readonly debug: boolean) {}
+
+  /**
+   * The fast path: clang with the terminal and files exactly as icc++ got them, nothing captured.
+   * node:child_process rather than execa here: execa's load is ~20 ms of every such run
+   * (bench:build), and inheriting all three streams needs none of it.
+   */
+  exec(file: string, args: string[]): Promise<Outcome> {
+    this.announce(file, args);
+    return new Promise((resolve, reject) => {
+      const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...CHILD_ENV } });
+      const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+      for (const signal of FORWARDED) process.on(signal, forward);
+      const settle = (): void => {
+        for (const signal of FORWARDED) process.off(signal, forward);
+      };
+      child.on('error', (error) => {
+        settle();
+        reject(new IccError(`unable to execute command: ${error.message}`));
+      });
+      child.on('exit', (code, signal) => {
+        settle();
+        resolve(signal ? { signal } : { code: code ?? 1 });
+      });
+    });
+  }
 
   /** A line for ICC_DEBUG / --icc-debug: what icc++ decided on its own. */
   note(text: string): void {
@@ -77,7 +109,8 @@ export class Runner {
   }
 
   async run(file: string, args: string[], options: RunOptions = {}): Promise<Outcome & { stdout: string }> {
-    if (this.debug) process.stderr.write(`icc++: running ${[file, ...args].map(quote).join(' ')}\n`);
+    this.announce(file, args);
+    const { execa } = await import('execa');
     const child = execa(file, args, {
       reject: false,
       ...(options.input !== undefined ? { input: options.input } : { stdin: options.stdin ?? 'inherit' }),
@@ -86,7 +119,7 @@ export class Runner {
       encoding: 'latin1',
       stripFinalNewline: false,
       maxBuffer: 1024 * 1024 * 1024,
-      env: { ICC_ACTIVE: '1' },
+      env: CHILD_ENV,
     });
     this.current = child;
     try {
@@ -104,6 +137,10 @@ export class Runner {
     } finally {
       this.current = undefined;
     }
+  }
+
+  private announce(file: string, args: string[]): void {
+    if (this.debug) process.stderr.write(`icc++: running ${[file, ...args].map(quote).join(' ')}\n`);
   }
 
   /** Forwards a signal to the command in flight, if any. */

@@ -1,22 +1,20 @@
 // icc++'s own settings: the ICC_* environment and --icc-* options, validated
 // once here and passed inward as typed values.
 
-// zod/mini: the same validation with a tree-shakable API (the full zod was 450 KB of the bundle).
-import * as z from 'zod/mini';
 import { IccError } from './diagnostics.js';
 
-const ConfigSchema = z.object({
+export interface Config {
   /** The real compiler: a path or a command name looked up on PATH. */
-  clang: z._default(z.string().check(z.minLength(1, 'the compiler path is empty')), 'clang++'),
+  clang: string;
   /** Keep temporary files and print every command run. */
-  debug: z._default(z.boolean(), false),
+  debug: boolean;
   /** Set by icc++ for the compilers it runs: a second icc++ below it means a loop. */
-  nested: z._default(z.boolean(), false),
+  nested: boolean;
   /** Skip the preprocessor for sources whose headers never mention an interceptor (ICC_SCAN=0 turns it off). */
-  scan: z._default(z.boolean(), true),
-});
+  scan: boolean;
+}
 
-export type Config = z.infer<typeof ConfigSchema>;
+export const DEFAULT_CLANG = 'clang++';
 
 const FLAG = '--icc-';
 
@@ -36,7 +34,10 @@ export async function loadConfig(argv: string[], env: Record<string, string | un
     nested: envFlag(env.ICC_ACTIVE),
     scan: env.ICC_SCAN === undefined || envFlag(env.ICC_SCAN),
   };
-  const parsed = ConfigSchema.safeParse(raw);
+  // zod is loaded only when the user supplied a value to check: its ~20 ms load would otherwise be
+  // paid by every compile (bench:build).
+  if (raw.clang === undefined) return { config: { ...raw, clang: DEFAULT_CLANG }, clangArgs };
+  const parsed = (await import('./config-schema.js')).ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new IccError(`invalid icc++ setting '${issue.path.join('.')}': ${issue.message}`);

@@ -21,7 +21,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const clang = findClang(config, env.PATH);
     const runner = new Runner(debug);
     const plan = classify(clangArgs);
-    if (passesStraight(plan) || (config.scan && noInterceptorsPossible(plan))) return reportSignal(await runner.run(clang, clangArgs), clang);
+    if (passesStraight(plan) || (config.scan && noInterceptorsPossible(plan))) return reportSignal(await runner.exec(clang, clangArgs), clang);
     temp = new TempDir(debug, (signal) => runner.kill(signal));
     // Loaded only when a source may hold interceptors: the fast path never pays for the rewriter.
     const { runPipeline } = await import('./pipeline.js');
