@@ -6,6 +6,7 @@ import { expandResponseFiles, ResponseFileError, responseFileQuoting } from './a
 import { findClang, Runner, type Outcome } from './clang.js';
 import { envFlag, loadConfig } from './config.js';
 import { IccError, report } from './diagnostics.js';
+import { preprocessAll } from './preprocess.js';
 import { mayContainInterceptors, REWRITTEN_LANGUAGES } from './scan.js';
 import { TempDir } from './temp.js';
 
@@ -23,9 +24,12 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const plan = classify(clangArgs);
     if (passesStraight(plan) || (config.scan && noInterceptorsPossible(plan))) return reportSignal(await runner.exec(clang, clangArgs), clang);
     temp = new TempDir(debug, (signal) => runner.kill(signal));
-    // Loaded only when a source may hold interceptors: the fast path never pays for the rewriter.
+    // clang -E starts first; the rest of the pipeline loads while it runs. Loaded only when a
+    // source may hold interceptors: the fast path never pays for the rewriter.
+    const preprocessed = preprocessAll(runner, clang, plan);
+    preprocessed.catch(() => undefined); // awaited (and reported) by runPipeline
     const { runPipeline } = await import('./pipeline.js');
-    return reportSignal(await runPipeline({ clang, runner, plan, temp }), clang);
+    return reportSignal(await runPipeline({ clang, runner, plan, temp }, preprocessed), clang);
   } catch (error) {
     return { code: report(error, debug) };
   } finally {

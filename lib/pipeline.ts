@@ -4,10 +4,11 @@
 
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { InputItem, OptionItem, Plan } from './args/classify.js';
+import type { InputItem, Plan } from './args/classify.js';
 import { wordsFor } from './args/classify.js';
 import { clangDir, type Outcome, type Runner } from './clang.js';
 import { IccError } from './diagnostics.js';
+import { colorChosen, isLanguage, isOutput, isStage, only, outputFor, type Preprocessed } from './preprocess.js';
 import { filterDiagnostics, warningHeaders } from './rewrite/diagnostics-filter.js';
 import { REWRITTEN_LANGUAGES as REWRITTEN } from './scan.js';
 import { rewriteInterceptors, type RewriteResult } from './rewrite/interceptors.js';
@@ -24,8 +25,6 @@ export interface Context {
   temp: TempDir;
 }
 
-const STAGE_OPTIONS = new Set(['-E', '-S', '-c', '-fsyntax-only']);
-
 interface Source {
   input: InputItem;
   rewrite: RewriteResult;
@@ -37,27 +36,13 @@ interface Source {
   text: string;
 }
 
-const isStage = (o: OptionItem): boolean => STAGE_OPTIONS.has(o.canonical);
-const isOutput = (o: OptionItem): boolean => o.canonical === '-o';
-const isLanguage = (o: OptionItem): boolean => o.canonical === '-x';
-const only = (o: OptionItem, phase: 'pp' | 'cc' | 'ld'): boolean => o.phases.size === 1 && o.phases.has(phase);
-
-/** Runs the phases for a plan with at least one C++ source. */
-export async function runPipeline(ctx: Context): Promise<Outcome> {
+/** Runs the phases after preprocessing (preprocess.ts) for a plan with at least one C++ source. */
+export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocessed[] | Outcome>): Promise<Outcome> {
   const { plan } = ctx;
-  const inputs = plan.inputs.filter((i) => REWRITTEN.has(i.lang) || (plan.stage === 'E' && i.lang !== 'object'));
   // clang -E's diagnostics are held: if no source has interceptors, the original command runs
   // and prints them itself; otherwise they are printed once, before the compile's.
-  const texts: { input: InputItem; text: string; stderr: string }[] = [];
-  for (const input of inputs) {
-    let held = '';
-    const pre = await preprocess(ctx, input, (stderr) => ((held = stderr), ''));
-    if (pre.code !== 0) {
-      process.stderr.write(Buffer.from(held, 'latin1'));
-      return pre;
-    }
-    texts.push({ input, text: pre.stdout, stderr: held });
-  }
+  const texts = await preprocessed;
+  if (!Array.isArray(texts)) return texts;
 
   const target = targetAbi(plan);
   const options = { abi: target.abi, cet: cetEnabled(plan), latin1: true, ...visibilityOf(plan) };
@@ -153,34 +138,8 @@ function cetEnabled(plan: Plan): boolean {
   return on;
 }
 
-/** clang -E with the user's flags: its errors and warnings go to the user as they are. */
-async function preprocess(ctx: Context, input: InputItem, stderrFilter: (text: string) => string): Promise<Outcome & { stdout: string }> {
-  const { plan } = ctx;
-  const args = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && (plan.stage === 'E' || !only(o, 'ld')));
-  if (plan.stage !== 'E') args.push('-Qunused-arguments', ...depTarget(plan, input));
-  args.push('-E', '-x', input.lang, input.word);
-  if (process.stderr.isTTY && !colorChosen(plan)) args.push('-fcolor-diagnostics');
-  return ctx.runner.run(ctx.clang, args, { capture: true, stderrFilter });
-}
 
-/** -MD/-MMD without -MT or -MF would name our temp file; name the real output instead. */
-function depTarget(plan: Plan, input: InputItem): string[] {
-  const names = new Set(plan.depFlags.map((d) => d.canonical));
-  const wantsDeps = names.has('-MD') || names.has('-MMD');
-  if (!wantsDeps || plan.stage === 'link') return [];
-  const out = outputFor(plan, input);
-  const extra: string[] = [];
-  if (!names.has('-MT') && !names.has('-MQ')) extra.push('-MT', out);
-  if (!names.has('-MF')) extra.push('-MF', out.replace(/\.[^./]*$/, '') + '.d');
-  return extra;
-}
 
-/** Where clang would put the -c/-S output of one input. */
-function outputFor(plan: Plan, input: InputItem): string {
-  if (plan.output !== undefined) return plan.output;
-  const base = path.basename(input.word).replace(/\.[^.]*$/, '');
-  return base + (plan.stage === 'S' ? '.s' : '.o');
-}
 
 /** Flags for compiling rewritten text: everything but preprocessing, linking, language and output. */
 function compileFlags(plan: Plan): string[] {
@@ -191,9 +150,6 @@ function compileFlags(plan: Plan): string[] {
   return flags;
 }
 
-function colorChosen(plan: Plan): boolean {
-  return plan.argv.some((w) => /^-f(no-)?(color-diagnostics|diagnostics-color)/.test(w));
-}
 
 /** Points the stubs whose light cores pass the check at the light trampoline (lib/light.ts). */
 function chooseLightPaths(ctx: Context, s: Source, object: string): void {

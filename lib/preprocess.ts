@@ -1,0 +1,73 @@
+// The first phase for a command whose sources may hold interceptors: clang -E
+// with the user's flags, one source after another. It lives apart from the
+// rest of the pipeline so that clang starts before the rewriter is loaded:
+// loading it overlaps the preprocessor's run instead of preceding it.
+
+import path from 'node:path';
+import type { InputItem, OptionItem, Plan } from './args/classify.js';
+import { wordsFor } from './args/classify.js';
+import type { Outcome, Runner } from './clang.js';
+import { REWRITTEN_LANGUAGES } from './scan.js';
+
+/** One source's preprocessed text and clang -E's diagnostics for it, held until the pipeline
+ *  knows whether the original command runs instead (it then prints them itself). */
+export interface Preprocessed {
+  input: InputItem;
+  text: string;
+  stderr: string;
+}
+
+const STAGE_OPTIONS = new Set(['-E', '-S', '-c', '-fsyntax-only']);
+
+export const isStage = (o: OptionItem): boolean => STAGE_OPTIONS.has(o.canonical);
+export const isOutput = (o: OptionItem): boolean => o.canonical === '-o';
+export const isLanguage = (o: OptionItem): boolean => o.canonical === '-x';
+export const only = (o: OptionItem, phase: 'pp' | 'cc' | 'ld'): boolean => o.phases.size === 1 && o.phases.has(phase);
+
+/** Preprocesses every source the pipeline reads; on a failure, prints its diagnostics and stops. */
+export async function preprocessAll(runner: Runner, clang: string, plan: Plan): Promise<Preprocessed[] | Outcome> {
+  const inputs = plan.inputs.filter((i) => REWRITTEN_LANGUAGES.has(i.lang) || (plan.stage === 'E' && i.lang !== 'object'));
+  const texts: Preprocessed[] = [];
+  for (const input of inputs) {
+    const pre = await runner.capture(clang, preprocessArgs(plan, input));
+    if (pre.code !== 0) {
+      process.stderr.write(Buffer.from(pre.stderr, 'latin1'));
+      return pre.signal ? { signal: pre.signal } : { code: pre.code };
+    }
+    texts.push({ input, text: pre.stdout, stderr: pre.stderr });
+  }
+  return texts;
+}
+
+/** clang -E with the user's flags: its errors and warnings go to the user as they are. */
+function preprocessArgs(plan: Plan, input: InputItem): string[] {
+  const args = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && (plan.stage === 'E' || !only(o, 'ld')));
+  if (plan.stage !== 'E') args.push('-Qunused-arguments', ...depTarget(plan, input));
+  args.push('-E', '-x', input.lang, input.word);
+  if (process.stderr.isTTY && !colorChosen(plan)) args.push('-fcolor-diagnostics');
+  return args;
+}
+
+/** -MD/-MMD without -MT or -MF would name our temp file; name the real output instead. */
+function depTarget(plan: Plan, input: InputItem): string[] {
+  const names = new Set(plan.depFlags.map((d) => d.canonical));
+  const wantsDeps = names.has('-MD') || names.has('-MMD');
+  if (!wantsDeps || plan.stage === 'link') return [];
+  const out = outputFor(plan, input);
+  const extra: string[] = [];
+  if (!names.has('-MT') && !names.has('-MQ')) extra.push('-MT', out);
+  if (!names.has('-MF')) extra.push('-MF', out.replace(/\.[^./]*$/, '') + '.d');
+  return extra;
+}
+
+/** Where clang would put the -c/-S output of one input. */
+export function outputFor(plan: Plan, input: InputItem): string {
+  if (plan.output !== undefined) return plan.output;
+  const base = path.basename(input.word).replace(/\.[^.]*$/, '');
+  return base + (plan.stage === 'S' ? '.s' : '.o');
+}
+
+/** The user chose colors (or none) for clang's diagnostics. */
+export function colorChosen(plan: Plan): boolean {
+  return plan.argv.some((w) => /^-f(no-)?(color-diagnostics|diagnostics-color)/.test(w));
+}
