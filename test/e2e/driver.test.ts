@@ -167,17 +167,48 @@ test('a compiler killed by a signal is reported and fails the build', () =>
     assert.match(String(r.stderr), /terminated by signal SIGSEGV/);
   }));
 
-test('SIGINT during a compile stops the build and leaves no temporary files', () =>
-  inScratch('sigint', async (out, env) => {
-    const slow = path.join(out, 'slow-clang');
-    // Preprocessing works; the compile of the rewritten text hangs until interrupted.
-    fs.writeFileSync(slow, `#!/bin/sh\nfor a in "$@"; do [ "$a" = -E ] && exec clang++ "$@"; done\ntouch ${out}/started\nexec sleep 30\n`, { mode: 0o755 });
-    const child = execa(icc, ['-c', hello], { cwd: out, env: { ...env, ICC_CLANG: slow }, reject: false });
-    for (let i = 0; i < 100 && !fs.existsSync(path.join(out, 'started')); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(fs.existsSync(path.join(out, 'started')), 'the compile started');
-    child.kill('SIGINT');
-    const r = await child;
-    assert.is(r.signal, 'SIGINT');
-  }));
+// SIGINT to icc++ alone (as `kill -INT` or a build tool would send it, not the terminal's
+// process group): icc++ must stop the clang it runs, leave no temporary file and die of SIGINT,
+// at each step where clang can be running.
+const interruptions = [
+  { step: 'the fast path (no interceptors: clang runs the command as it is)', source: 'plain', hangsOn: '-c' },
+  { step: 'clang -E (a source with interceptors)', source: 'hooked', hangsOn: '-E' },
+  { step: 'the compile of the rewritten text', source: 'hooked', hangsOn: 'c++-cpp-output' },
+];
+for (const { step, source, hangsOn } of interruptions) {
+  test(`SIGINT during ${step} stops clang and icc++, and leaves no temporary files`, () =>
+    inScratch('sigint', async (out, env) => {
+      const src = source === 'plain' ? path.join(out, 'plain.cpp') : hello;
+      if (source === 'plain') fs.writeFileSync(src, 'int main() { return 0; }\n');
+      const slow = path.join(out, 'slow-clang');
+      // Every other step runs the real clang; the one with the word `hangsOn` records that it
+      // started, waits, and records a SIGINT when one reaches it.
+      fs.writeFileSync(
+        slow,
+        [
+          '#!/bin/sh',
+          `case " $* " in *" ${hangsOn} "*)`,
+          // ... and dies of it, as clang does.
+          `  trap 'kill $pid; echo SIGINT > ${out}/interrupted; trap - INT; kill -INT $$' INT`,
+          '  sleep 30 & pid=$!',
+          `  echo started > ${out}/started`,
+          '  wait $pid; exit 0;;',
+          'esac',
+          'exec clang++ "$@"',
+        ].join('\n') + '\n',
+        { mode: 0o755 },
+      );
+      const child = execa(icc, ['-c', src], { cwd: out, env: { ...env, ICC_CLANG: slow }, reject: false });
+      const waitFor = async (file: string): Promise<boolean> => {
+        for (let i = 0; i < 200 && !fs.existsSync(path.join(out, file)); i++) await new Promise((r) => setTimeout(r, 25));
+        return fs.existsSync(path.join(out, file));
+      };
+      assert.ok(await waitFor('started'), `${step} started`);
+      child.kill('SIGINT');
+      const r = await child;
+      assert.is(r.signal, 'SIGINT', `icc++ died of SIGINT: ${String(r.stderr)}`);
+      assert.ok(await waitFor('interrupted'), 'the SIGINT reached the clang icc++ was running');
+    }));
+}
 
 test.run();
