@@ -277,6 +277,11 @@ function languageFor(word: string, xLang: string | undefined, objcOverride: stri
   return objcOverride !== undefined && lang !== 'object' ? objcOverride : lang;
 }
 
+/** The file extensions clang++ reads as one of `languages` (for bin/launcher.c's generated table). */
+export function extensionsFor(languages: ReadonlySet<string>): string[] {
+  return Object.keys(TYPE_BY_EXTENSION).filter((e) => languages.has(languageFor(`a.${e}`, undefined, undefined)));
+}
+
 // Spreads `{ key: value }` only when value is defined, so optional fields stay absent.
 function definedValue<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };

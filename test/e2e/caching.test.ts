@@ -106,11 +106,12 @@ async function stop(pid: number, done: Promise<unknown>): Promise<void> {
   await done;
 }
 
-/** icc++ as `npm i -g` would lay it out (bin, the bundle, asm), readable by every user. */
+/** icc++ as `npm i -g` would lay it out (bin, the bundle and launcher, asm), readable by every user. */
 function installCopy(dir: string): string {
-  const bundle = fs.readdirSync(path.join(root, 'dist')).filter((f) => /^icc.*\.mjs$/.test(f)).map((f) => path.join('dist', f));
-  for (const part of ['bin', 'asm', 'package.json', ...bundle]) fs.copySync(path.join(root, part), path.join(dir, part));
-  for (const f of [dir, ...listTree(dir).map((f) => path.join(dir, f))]) fs.chmodSync(f, fs.statSync(f).isDirectory() || f.endsWith('icc++') ? 0o755 : 0o644);
+  const built = fs.readdirSync(path.join(root, 'dist')).filter((f) => /^icc.*\.mjs$|^icc\+\+-launch$/.test(f)).map((f) => path.join('dist', f));
+  for (const part of ['bin', 'asm', 'package.json', ...built]) fs.copySync(path.join(root, part), path.join(dir, part));
+  const executable = (f: string): boolean => fs.statSync(f).isDirectory() || f.endsWith('icc++') || f.endsWith('icc++-launch');
+  for (const f of [dir, ...listTree(dir).map((f) => path.join(dir, f))]) fs.chmodSync(f, executable(f) ? 0o755 : 0o644);
   return path.join(dir, 'bin', 'icc++');
 }
 
