@@ -2,7 +2,7 @@
 // printed under ICC_DEBUG.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { IccError } from './diagnostics.js';
 import type { Config } from './config.js';
@@ -97,23 +97,48 @@ export class Runner {
   }
 
   /**
-   * The pipeline's first command (clang -E): stdout and stderr captured as latin1 text, through
-   * node:child_process so that clang starts before execa and the rewriter are loaded; their load
-   * (~40 ms, bench:build) then overlaps clang's run.
+   * The pipeline's first command (clang -E): stdout into the file `stdoutFile`, stderr captured, both
+   * returned as latin1 text. Through node:child_process so that clang starts before execa and the
+   * rewriter are loaded; their load (~40 ms, bench:build) then overlaps clang's run. A file, not a
+   * pipe: clang never waits for icc++ to read, while icc++ reads what is there as it comes
+   * (`onStdout`, every few ms) and works on it.
    */
-  async capture(file: string, args: string[]): Promise<Outcome & { stdout: string; stderr: string }> {
+  async capture(
+    file: string,
+    args: string[],
+    stdoutFile: string,
+    onStdout?: (chunks: readonly Buffer[], bytes: number) => void,
+  ): Promise<Outcome & { stdout: string; stderr: string }> {
     this.announce(file, args);
-    const child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'], env: { ...process.env, ...CHILD_ENV } });
-    this.current = child;
-    void loadExeca();
+    const out = openSync(stdoutFile, 'w');
+    const input = openSync(stdoutFile, 'r');
     const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    let bytes = 0;
+    const poll = (): void => {
+      const size = fstatSync(input).size;
+      if (size <= bytes) return;
+      const chunk = Buffer.allocUnsafe(size - bytes);
+      const n = readSync(input, chunk, 0, chunk.length, bytes);
+      stdout.push(chunk.subarray(0, n));
+      bytes += n;
+      onStdout?.(stdout, bytes);
+    };
+    let timer: NodeJS.Timeout | undefined;
     try {
+      const child = spawn(file, args, { stdio: ['inherit', out, 'pipe'], env: { ...process.env, ...CHILD_ENV } });
+      this.current = child;
+      closeSync(out);
+      void loadExeca();
+      timer = setInterval(poll, 4);
+      const stderr: Buffer[] = [];
+      child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
       const outcome = await settled(child);
+      clearInterval(timer);
+      poll();
       return { ...outcome, stdout: Buffer.concat(stdout).toString('latin1'), stderr: Buffer.concat(stderr).toString('latin1') };
     } finally {
+      clearInterval(timer);
+      closeSync(input);
       this.current = undefined;
     }
   }

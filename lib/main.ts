@@ -26,7 +26,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     temp = new TempDir(debug, (signal) => runner.kill(signal));
     // clang -E starts first; the rest of the pipeline loads while it runs. Loaded only when a
     // source may hold interceptors: the fast path never pays for the rewriter.
-    const preprocessed = preprocessAll(runner, clang, plan);
+    const preprocessed = preprocessAll(runner, clang, plan, temp);
     preprocessed.catch(() => undefined); // awaited (and reported) by runPipeline
     const { runPipeline } = await import('./pipeline.js');
     return reportSignal(await runPipeline({ clang, runner, plan, temp }, preprocessed), clang);

@@ -48,10 +48,10 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
   const options = { abi: target.abi, cet: cetEnabled(plan), latin1: true, ...visibilityOf(plan) };
   const sources: Source[] = [];
   const errors: IccError[] = [];
-  for (const { input, text, stderr } of texts) {
+  for (const { input, text, stderr, restartScan } of texts) {
     if (!REWRITTEN.has(input.lang)) continue;
     try {
-      const rewrite = rewriteInterceptors(text, { ...options, fileName: input.word });
+      const rewrite = rewriteInterceptors(text, { ...options, fileName: input.word, restartScan });
       if (rewrite.interceptors > 0 && input.lang === 'c++-header') {
         const at = rewrite.locations().coreEnds[0];
         throw new IccError("a precompiled header can't define interceptors yet; include the header from the sources instead", { file: at.file, line: at.line, col: 1 });

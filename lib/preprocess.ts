@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { InputItem, OptionItem, Plan } from './args/classify.js';
 import { wordsFor } from './args/classify.js';
 import type { Outcome, Runner } from './clang.js';
+import { RestartScan } from './rewrite/lexer.js';
+import type { TempDir } from './temp.js';
 import { REWRITTEN_LANGUAGES } from './scan.js';
 
 /** One source's preprocessed text and clang -E's diagnostics for it, held until the pipeline
@@ -15,7 +17,12 @@ export interface Preprocessed {
   input: InputItem;
   text: string;
   stderr: string;
+  /** The rewriter's restart-point scan, fed while clang wrote the text (lexer.ts RestartScan). */
+  restartScan: RestartScan;
 }
+
+/** How much new output makes it worth feeding the scan again (each feed decodes all so far). */
+const FEED_STEP = 256 * 1024;
 
 const STAGE_OPTIONS = new Set(['-E', '-S', '-c', '-fsyntax-only']);
 
@@ -25,16 +32,22 @@ export const isLanguage = (o: OptionItem): boolean => o.canonical === '-x';
 export const only = (o: OptionItem, phase: 'pp' | 'cc' | 'ld'): boolean => o.phases.size === 1 && o.phases.has(phase);
 
 /** Preprocesses every source the pipeline reads; on a failure, prints its diagnostics and stops. */
-export async function preprocessAll(runner: Runner, clang: string, plan: Plan): Promise<Preprocessed[] | Outcome> {
+export async function preprocessAll(runner: Runner, clang: string, plan: Plan, temp: TempDir): Promise<Preprocessed[] | Outcome> {
   const inputs = plan.inputs.filter((i) => REWRITTEN_LANGUAGES.has(i.lang) || (plan.stage === 'E' && i.lang !== 'object'));
   const texts: Preprocessed[] = [];
-  for (const input of inputs) {
-    const pre = await runner.capture(clang, preprocessArgs(plan, input));
+  for (const [n, input] of inputs.entries()) {
+    const restartScan = new RestartScan();
+    let fed = 0;
+    const pre = await runner.capture(clang, preprocessArgs(plan, input), temp.file(`preprocessed-${n}.ii`), (chunks, bytes) => {
+      if (bytes - fed < FEED_STEP) return;
+      fed = bytes;
+      restartScan.feed(Buffer.concat(chunks).toString('latin1'));
+    });
     if (pre.code !== 0) {
       process.stderr.write(Buffer.from(pre.stderr, 'latin1'));
       return pre.signal ? { signal: pre.signal } : { code: pre.code };
     }
-    texts.push({ input, text: pre.stdout, stderr: pre.stderr });
+    texts.push({ input, text: pre.stdout, stderr: pre.stderr, restartScan });
   }
   return texts;
 }

@@ -9,7 +9,7 @@ import { EditList } from './edit.js';
 import { preludeText } from './prelude.js';
 import { SourceMap } from './source-map.js';
 import { TokenStream } from './tokens.js';
-import { globalRestartPoint } from './lexer.js';
+import { RestartScan } from './lexer.js';
 import { attributeIndex, checkBody, rewriteBody } from './body.js';
 import { emitInterceptor, type EmitContext, type Scope } from './emit.js';
 import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
@@ -26,6 +26,8 @@ export interface RewriteOptions {
   visibility?: Visibility;
   /** -fvisibility-inlines-hidden: member functions defined in their class are hidden. */
   inlinesHidden?: boolean;
+  /** The restart-point scan, already fed with this text as clang -E wrote it (preprocess.ts). */
+  restartScan?: RestartScan;
 }
 
 /** A template interceptor: its specializations are learned after a first compile. */
@@ -78,7 +80,7 @@ class Rewriter {
   constructor(private readonly src: string, first: number, private readonly options: RewriteOptions) {
     // System headers are most of a translation unit: lex from the last global-scope point before
     // the first mention of the syntax (earlier text can't hold an interceptor).
-    const from = first > 0 ? globalRestartPoint(src, first) : 0;
+    const from = first > 0 ? (options.restartScan ?? new RestartScan()).finish(src, first) : 0;
     this.ts = new TokenStream(src, from);
     this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.

@@ -321,47 +321,101 @@ export function lex(src: string, from = 0): Token[] {
 }
 
 /** The last offset before `limit` that follows a `;` or `}` outside every bracket: a place where
- *  a declaration at global scope starts, so lexing can begin there. Skips literals, comments and
- *  directives exactly as lex() does, without building tokens (system headers are most of a TU). */
+ *  a declaration at global scope starts, so lexing can begin there. */
 export function globalRestartPoint(src: string, limit: number): number {
-  let depth = 0;
-  let restart = 0;
-  let i = 0;
-  let lineStart = true;
-  while (i < limit) {
-    const c = src.charCodeAt(i);
-    if (c === 10) { i++; lineStart = true; continue; }
-    if (isBlank(c)) { i++; continue; }
-    const start = i;
-    if (idStart(c)) {
-      i = scanIdent(src, i + 1, c);
-      const q = src.charCodeAt(i);
-      const p = q === 34 || q === 39 ? prefixKind(src, start, i) : 0;
-      if (p === 2 && q === 34) i = rawStringEnd(src, i);
-      else if (p === 1) i = quotedEnd(src, i + 1, q);
-    } else if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(i + 1)))) {
-      i = numberEnd(src, i + 1, c === 48 && (src.charCodeAt(i + 1) | 32) === 120);
-    } else if (c === 34 || c === 39) {
-      i = quotedEnd(src, i + 1, c);
-    } else if (c === 47 && (src.charCodeAt(i + 1) === 47 || src.charCodeAt(i + 1) === 42)) {
-      i = src.charCodeAt(i + 1) === 42 ? blockCommentEnd(src, i + 2) : lineEnd(src, i);
-      continue;
-    } else if (lineStart && isDirectiveStart(src, i, c)) {
-      i = directiveEnd(src, i + (c === 35 ? 1 : 2));
-    } else if (c === 92) {
-      const sp = spliceEnd(src, i);
-      i = sp >= 0 ? sp : i + 1;
-      continue;
-    } else {
-      const text = punctAt(src, i, c);
-      i += text === '' ? 1 : text.length;
-      if (text === '{' || text === '(' || text === '[' || text === '<%' || text === '<:') depth++;
-      else if (text === '}' || text === ')' || text === ']' || text === '%>' || text === ':>') {
-        depth = Math.max(0, depth - 1);
-        if (depth === 0 && (text === '}' || text === '%>')) restart = i;
-      } else if (depth === 0 && text === ';') restart = i;
-    }
-    lineStart = false;
+  return new RestartScan().finish(src, limit);
+}
+
+/**
+ * globalRestartPoint, computed as the text arrives. Skips literals, comments and directives exactly
+ * as lex() does, without building tokens. System headers are most of a TU, and scanning them cold
+ * takes ~35 ms for one that includes the standard library, so the pipeline feeds the scan while
+ * `clang -E` still writes and the time overlaps clang's. Fed or not, the answer is the same.
+ */
+export class RestartScan {
+  private depth = 0;
+  private lineStart = true;
+  /** Where the next token starts: everything before it is scanned. */
+  private pos = 0;
+  /** Each change of the restart point: the start of the token that made it, and the new value. */
+  private readonly starts: number[] = [];
+  private readonly values: number[] = [];
+
+  /** Scans what it can of `prefix`, the text so far: tokens that end on a complete line. Every
+   *  look past a token's end then stays on that line, so each token is what the whole text has. */
+  feed(prefix: string): void {
+    this.scan(prefix, prefix.lastIndexOf('\n'), true);
   }
-  return restart;
+
+  /** The restart point before `limit` in the whole text (of which every fed prefix is a prefix). */
+  finish(text: string, limit: number): number {
+    if (this.pos < limit) this.scan(text, limit, false);
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] < limit) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : this.values[lo - 1];
+  }
+
+  /** Scans the tokens that start before `limit`; `partial`: only those that also end by it. */
+  private scan(src: string, limit: number, partial: boolean): void {
+    let { depth, lineStart, pos: i } = this;
+    while (i < limit) {
+      const start = i;
+      const c = src.charCodeAt(i);
+      let blank = false; // whitespace, a comment or a splice: the line's start stays
+      let restart = -1;
+      if (c === 10) {
+        i++;
+        blank = true;
+      } else if (isBlank(c)) {
+        i++;
+        blank = true;
+      } else if (idStart(c)) {
+        i = scanIdent(src, i + 1, c);
+        const q = src.charCodeAt(i);
+        const p = q === 34 || q === 39 ? prefixKind(src, start, i) : 0;
+        if (p === 2 && q === 34) i = rawStringEnd(src, i);
+        else if (p === 1) i = quotedEnd(src, i + 1, q);
+      } else if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(i + 1)))) {
+        i = numberEnd(src, i + 1, c === 48 && (src.charCodeAt(i + 1) | 32) === 120);
+      } else if (c === 34 || c === 39) {
+        i = quotedEnd(src, i + 1, c);
+      } else if (c === 47 && (src.charCodeAt(i + 1) === 47 || src.charCodeAt(i + 1) === 42)) {
+        i = src.charCodeAt(i + 1) === 42 ? blockCommentEnd(src, i + 2) : lineEnd(src, i);
+        blank = true;
+      } else if (lineStart && isDirectiveStart(src, i, c)) {
+        i = directiveEnd(src, i + (c === 35 ? 1 : 2));
+      } else if (c === 92) {
+        const sp = spliceEnd(src, i);
+        i = sp >= 0 ? sp : i + 1;
+        blank = true;
+      } else {
+        const text = punctAt(src, i, c);
+        i += text === '' ? 1 : text.length;
+        if (text === '{' || text === '(' || text === '[' || text === '<%' || text === '<:') depth++;
+        else if (text === '}' || text === ')' || text === ']' || text === '%>' || text === ':>') {
+          depth = Math.max(0, depth - 1);
+          if (depth === 0 && (text === '}' || text === '%>')) restart = i;
+        } else if (depth === 0 && text === ';') restart = i;
+      }
+      if (partial && i > limit) {
+        i = start; // the token may go on past the text so far: scan it again when more has come
+        break;
+      }
+      if (restart >= 0) {
+        this.starts.push(start);
+        this.values.push(restart);
+      }
+      if (c === 10) lineStart = true;
+      else if (!blank) lineStart = false;
+      this.depth = depth;
+      this.lineStart = lineStart;
+      this.pos = i;
+    }
+    this.pos = i;
+  }
 }

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { globalRestartPoint, lex, type Token } from '../../lib/rewrite/lexer.js';
+import { globalRestartPoint, lex, RestartScan, type Token } from '../../lib/rewrite/lexer.js';
 
 /** "kind:text" per token, with '!' after unterminated ones: compact and readable in failures. */
 const shape = (src: string): string[] => lex(src).map((t) => `${t.kind}:${t.text}${t.unterminated ? '!' : ''}`);
@@ -220,6 +220,35 @@ Lexer('globalRestartPoint: after the last top-level ; or } — braces in literal
   // Lexing from there sees the same tokens as lexing everything, from that offset on.
   const whole = lex(src).filter((t) => t.start >= restart).map((t) => [t.start, t.text]);
   assert.equal(lex(src, restart).map((t) => [t.start, t.text]), whole);
+});
+
+// Brackets and statements for the restart scan to count, and tokens that span lines; mixed with
+// the fuzz pieces above, so that cuts fall inside every kind of token.
+const STRUCTURE = ['namespace a {', '}', ';', '{', '[', ']', ')', 'int x = 1;', '"s}{;"', "'}'", 'R"x(} ; {)x"',
+  '/* } ; */', '// { ;\n', '#define X {\n', '\\  \n', '<%', '%>', '<:', ':>', 'R"d(two\nlines)d"',
+  '/* two\nlines */', '#if 1 \\\n {\n', '\n', '\n'];
+
+Lexer('RestartScan fed piece by piece answers as one scan of the whole text, wherever the pieces are cut', () => {
+  const rand = prng(7);
+  const pick = (n: number): number => Math.floor(rand() * n);
+  for (let round = 0; round < 60; round++) {
+    const pieces = [...PIECES, ...STRUCTURE, ...STRUCTURE];
+    const text = Array.from({ length: 150 }, () => pieces[pick(pieces.length)]).join('');
+    for (const limit of [text.length, ...Array.from({ length: 12 }, () => pick(text.length + 1))]) {
+      const scan = new RestartScan();
+      for (let cut = pick(40); cut < text.length; cut += 1 + pick(60)) scan.feed(text.slice(0, cut));
+      assert.is(scan.finish(text, limit), globalRestartPoint(text, limit), `round ${round}, limit ${limit}`);
+    }
+  }
+});
+
+Lexer('RestartScan: feeding the whole text, or past the limit, changes nothing', () => {
+  const src = 'int a; namespace n { int b; }\nstruct S { int c; };\n[[interceptor]] void f() { goto -> p; }\n';
+  const at = src.indexOf('[[');
+  const fed = new RestartScan();
+  fed.feed(src);
+  assert.is(fed.finish(src, at), globalRestartPoint(src, at));
+  assert.is(globalRestartPoint(src, at), src.indexOf('[[') - 1);
 });
 
 Lexer.run();
