@@ -15,9 +15,15 @@
 //  * the include scan of lib/scan.ts: no source, -include file or header
 //    reachable through the user's -iquote/-I/-isystem/-idirafter dirs
 //    mentions "interceptor", and every #include names a file, not a macro.
-// test/unit/launcher.test.ts checks both against the driver.
+// test/e2e/launcher.test.ts checks both against the driver.
 //
-// ICC_LAUNCHER_TRACE=1 prints the decision on stderr (for the tests).
+// When a source may hold interceptors, the driver's first step is `clang -E` on it. For a `-c`
+// of one source, the launcher starts that command before it execs Node (start_early), so that
+// it runs while Node starts; the driver adopts the run only if it is exactly the command it
+// would run itself (lib/preprocess.ts), and otherwise stops it and runs its own.
+//
+// ICC_LAUNCHER_TRACE=1 prints the decisions on stderr (for the tests); ICC_NO_EARLY=1 turns
+// the early clang -E off (to compare).
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,7 +34,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "launcher-options.h"
@@ -155,11 +165,12 @@ static const LauncherOption *lookup_option(const char *word, const char **rest) 
   return NULL;
 }
 
-/** A C++ source or header by its extension, as classify.ts languageFor reads it under clang++. */
-static bool is_cxx_input(const char *word) {
+/** The word's extension is one of `extensions` (generated from classify.ts languageFor, as it
+ *  reads inputs under clang++: LAUNCHER_CXX_EXTENSIONS for C++ sources and headers). */
+static bool has_extension(const char *word, const char *const *extensions) {
   const char *dot = strrchr(word, '.');
   if (!dot) return false;
-  for (const char *const *e = LAUNCHER_CXX_EXTENSIONS; *e; e++)
+  for (const char *const *e = extensions; *e; e++)
     if (strcmp(dot + 1, *e) == 0) return true;
   return false;
 }
@@ -344,6 +355,183 @@ static char *find_clang(const char *cwd, const char *self) {
   return NULL;
 }
 
+// ---- clang -E started early (lib/preprocess.ts adopts it) ----------------------------------
+
+static pid_t early_clang;
+static int wake[2]; // the waiter's self-pipe: SIGCHLD writes to it
+
+static void forward_signal(int sig) {
+  if (early_clang > 0) kill(early_clang, sig);
+}
+
+static void child_ended(int sig) {
+  (void)sig;
+  int saved = errno;
+  if (write(wake[1], "", 1) < 0) {} // full: a wake-up is pending anyway
+  errno = saved;
+}
+
+static bool write_all(const char *path, const char *data, size_t len) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  bool ok = write(fd, data, len) == (ssize_t)len;
+  return close(fd) == 0 && ok;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  remove(path);
+  return 0;
+}
+
+/** The waiter, after clang has started: records how clang ends, and once the driver is gone (it
+ *  holds the write end of `driver`; EOF when it and its children have ended), removes the temp
+ *  dir, if the driver didn't (it was stopped before it could). */
+static void wait_and_clean(const char *dir, int driver) {
+  bool clang_done = false, driver_gone = false;
+  char path[PATH_MAX + 16], done[PATH_MAX + 16];
+  while (!(clang_done && driver_gone)) {
+    struct pollfd fds[2] = {{.fd = wake[0], .events = POLLIN}, {.fd = driver, .events = POLLIN}};
+    if (poll(fds, driver_gone ? 1 : 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    char drain[64];
+    while (read(wake[0], drain, sizeof drain) > 0) {}
+    int status = 0;
+    if (!clang_done && waitpid(early_clang, &status, WNOHANG) == early_clang) {
+      clang_done = true;
+      early_clang = 0;
+      char text[32];
+      int n = WIFSIGNALED(status) ? snprintf(text, sizeof text, "signal %d", WTERMSIG(status))
+                                  : snprintf(text, sizeof text, "exit %d", WEXITSTATUS(status));
+      snprintf(path, sizeof path, "%s/status.part", dir);
+      snprintf(done, sizeof done, "%s/status", dir);
+      if (write_all(path, text, (size_t)n)) rename(path, done);
+    }
+    if (!driver_gone && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      char b;
+      ssize_t r = read(driver, &b, 1);
+      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
+        driver_gone = true;
+        if (!clang_done) kill(early_clang, SIGTERM);
+      }
+    }
+  }
+  nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/**
+ * A source may hold interceptors, so the driver's first step will be `clang -E` on it: start it
+ * now, to run while Node starts (Node's start-up and the -E take about as long). A waiter process
+ * runs clang with stdout and stderr into files of a new temp dir, forwards SIGINT/SIGTERM/SIGHUP
+ * to it, and writes its status last. The driver adopts the run only if it would have run exactly
+ * this command (lib/preprocess.ts), and otherwise stops it and runs its own. Returns "pid:dir"
+ * for ICC_EARLY_E, or NULL when nothing was started.
+ */
+static char *start_early(char **args) {
+  const char *tmp = getenv("TMPDIR");
+  static char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/icc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(dir)) return NULL;
+  size_t len = 0;
+  for (char **a = args; *a; a++) len += strlen(*a) + 1;
+  char *joined = malloc(len), *p = joined;
+  if (!joined) abort();
+  for (char **a = args; *a; a++) p = stpcpy(p, *a) + 1;
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/args", dir);
+  bool written = write_all(path, joined, len);
+  free(joined);
+  int driver[2] = {-1, -1};
+  pid_t waiter = written && pipe(driver) == 0 ? fork() : -1;
+  if (waiter < 0) {
+    if (driver[0] >= 0) close(driver[0]), close(driver[1]);
+    snprintf(path, sizeof path, "%s/args", dir);
+    unlink(path);
+    rmdir(dir);
+    return NULL;
+  }
+  if (waiter == 0) {
+    int null = open("/dev/null", O_RDWR);
+    snprintf(path, sizeof path, "%s/out", dir);
+    int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    snprintf(path, sizeof path, "%s/err", dir);
+    int err = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (null < 0 || out < 0 || err < 0 || pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) _exit(127);
+    close(driver[1]);
+    struct sigaction on_child = {0};
+    on_child.sa_handler = child_ended;
+    sigaction(SIGCHLD, &on_child, NULL);
+    setenv("ICC_ACTIVE", "1", 1);
+    early_clang = fork();
+    if (early_clang == 0) {
+      close(driver[0]);
+      dup2(null, 0), dup2(out, 1), dup2(err, 2);
+      execv(args[0], args);
+      _exit(127);
+    }
+    // The waiter holds none of the build's pipes: a build tool waiting for the end of icc++'s
+    // output must not wait for it.
+    dup2(null, 0), dup2(null, 1), dup2(null, 2);
+    struct sigaction sa = {0};
+    sa.sa_handler = forward_signal;
+    const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    for (size_t k = 0; k < 4; k++) sigaction(forwarded[k], &sa, NULL);
+    if (early_clang < 0) _exit(127);
+    wait_and_clean(dir, driver[0]);
+    _exit(0);
+  }
+  close(driver[0]); // the write end stays open across the exec into Node: the waiter's EOF
+  static char env[PATH_MAX + 32];
+  snprintf(env, sizeof env, "%d:%s", (int)waiter, dir);
+  return env;
+}
+
+/** What lib/preprocess.ts preprocessArgs reads of a command. */
+typedef struct {
+  List words; // the option words clang -E gets, in order
+  int flags;  // every option's F_* flags, or-ed
+  int inputs; // how many words are inputs
+  const char *output;
+  bool color; // the user chose colors (-f[no-]color-diagnostics, -f[no-]diagnostics-color)
+} EarlyPlan;
+
+/** `s` without its last extension; `in_name`: only one after the last '/'. */
+static char *without_extension(const char *s, bool in_name) {
+  char *copy = strdup(s);
+  if (!copy) abort();
+  char *dot = strrchr(copy, '.');
+  if (dot && !(in_name && strchr(dot, '/'))) *dot = '\0';
+  return copy;
+}
+
+static char *concat(const char *a, const char *b) {
+  char *r = malloc(strlen(a) + strlen(b) + 1);
+  if (!r) abort();
+  return strcat(strcpy(r, a), b);
+}
+
+/** The driver's clang -E for `source` in a `-c` command of one input, or NULL for other commands. */
+static char **early_command(const char *clang, const EarlyPlan *plan, const char *source) {
+  if (plan->inputs != 1 || !has_extension(source, LAUNCHER_CXX_SOURCE_EXTENSIONS)) return NULL;
+  if (!(plan->flags & F_COMPILE) || (plan->flags & (F_OTHER_MODE | F_INFO))) return NULL;
+  List args = {0};
+  push(&args, (char *)clang);
+  for (size_t k = 0; k < plan->words.count; k++) push(&args, plan->words.items[k]);
+  push(&args, "-Qunused-arguments");
+  if (plan->flags & F_DEPS) { // depTarget: name the real output, never a temp file
+    const char *slash = strrchr(source, '/');
+    char *out = plan->output ? (char *)plan->output : concat(without_extension(slash ? slash + 1 : source, false), ".o");
+    if (!(plan->flags & F_DEP_TARGET)) push(&args, "-MT"), push(&args, out);
+    if (!(plan->flags & F_DEP_FILE)) push(&args, "-MF"), push(&args, concat(without_extension(out, true), ".d"));
+  }
+  push(&args, "-E"), push(&args, "-x"), push(&args, "c++"), push(&args, (char *)source);
+  if (isatty(2) && !plan->color) push(&args, "-fcolor-diagnostics");
+  push(&args, NULL);
+  return args.items;
+}
+
 // ---- main -----------------------------------------------------------------------------------
 
 int main(int argc, char **argv) {
@@ -366,19 +554,27 @@ int main(int argc, char **argv) {
   const char *scan = getenv("ICC_SCAN");
   if (scan && !env_flag("ICC_SCAN")) run_node(root, argc, argv, "ICC_SCAN=0");
 
+  static const char *const colors[] = {"-fcolor-diagnostics", "-fno-color-diagnostics", "-fdiagnostics-color", "-fno-diagnostics-color"};
   List sources = {0}, forced = {0}, iquote = {0}, angle = {0}, after = {0};
+  EarlyPlan early = {0};
   for (int i = 1; i < argc; i++) {
     const char *w = argv[i];
+    for (size_t k = 0; k < 4; k++) early.color |= strncmp(w, colors[k], strlen(colors[k])) == 0;
     if (strncmp(w, "--icc-", 6) == 0) run_node(root, argc, argv, "%s", w);
     if (w[0] == '@') run_node(root, argc, argv, "a response file");
     if (strcmp(w, "-") == 0 || strcmp(w, "--") == 0) run_node(root, argc, argv, "%s", w);
     if (w[0] != '-') {
-      if (is_cxx_input(w)) push(&sources, (char *)w);
+      early.inputs++;
+      if (has_extension(w, LAUNCHER_CXX_EXTENSIONS)) push(&sources, (char *)w);
       continue;
     }
     const char *rest = "";
     const LauncherOption *o = lookup_option(w, &rest);
-    if (!o) continue; // -f/-g/-m families and unknown words stand alone, as in classify.ts
+    if (!o) { // -f/-g/-m families and unknown words stand alone, as in classify.ts
+      push(&early.words, (char *)w);
+      continue;
+    }
+    const int first = i;
     if (o->role == ROLE_LANGUAGE) run_node(root, argc, argv, "%s", w);
     const char *value = NULL;
     switch (o->kind) {
@@ -395,6 +591,12 @@ int main(int argc, char **argv) {
       default:
         value = rest;
     }
+    early.flags |= o->flags;
+    for (int k = first; k <= i && k < argc; k++) {
+      if (!(o->flags & F_NOT_FOR_PP)) push(&early.words, argv[k]);
+      for (size_t c = 0; c < 4 && k > first; c++) early.color |= strncmp(argv[k], colors[c], strlen(colors[c])) == 0;
+    }
+    if (o->flags & F_OUTPUT) early.output = value;
     if (!value) continue;
     switch (o->role) {
       case ROLE_IQUOTE: push(&iquote, resolve(cwd, "", value)); break;
@@ -409,12 +611,15 @@ int main(int argc, char **argv) {
   for (size_t k = 0; k < iquote.count; k++) push(&search.quote, iquote.items[k]);
   for (size_t k = 0; k < angle.count; k++) push(&search.quote, angle.items[k]), push(&search.angle, angle.items[k]);
   for (size_t k = 0; k < after.count; k++) push(&search.quote, after.items[k]), push(&search.angle, after.items[k]);
+  char *clang = find_clang(cwd, self);
   for (size_t k = 0; k < sources.count; k++) {
     const char *why = why_not_certain(cwd, sources.items[k], &forced, &search);
-    if (why) run_node(root, argc, argv, "%s: %s", sources.items[k], why);
+    if (!why) continue;
+    char **command = clang && getenv("ICC_NO_EARLY") == NULL ? early_command(clang, &early, sources.items[k]) : NULL;
+    char *started = command ? start_early(command) : NULL;
+    if (started) setenv("ICC_EARLY_E", started, 1);
+    run_node(root, argc, argv, "%s: %s%s", sources.items[k], why, started ? "; clang -E started early" : "");
   }
-
-  char *clang = find_clang(cwd, self);
   if (!clang) run_node(root, argc, argv, "no clang++ found here");
   if (trace) fprintf(stderr, "icc++: launcher: clang: %s\n", clang);
   setenv("ICC_ACTIVE", "1", 1);

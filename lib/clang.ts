@@ -2,9 +2,10 @@
 // printed under ICC_DEBUG.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { IccError } from './diagnostics.js';
+import { earlyStatus, type EarlyPreprocess } from './early.js';
 import type { Config } from './config.js';
 import { packageRoot } from './paths.js';
 
@@ -103,42 +104,44 @@ export class Runner {
    * pipe: clang never waits for icc++ to read, while icc++ reads what is there as it comes
    * (`onStdout`, every few ms) and works on it.
    */
-  async capture(
-    file: string,
-    args: string[],
-    stdoutFile: string,
-    onStdout?: (chunks: readonly Buffer[], bytes: number) => void,
-  ): Promise<Outcome & { stdout: string; stderr: string }> {
+  async capture(file: string, args: string[], stdoutFile: string, onStdout?: OnStdout): Promise<Captured> {
     this.announce(file, args);
     const out = openSync(stdoutFile, 'w');
-    const input = openSync(stdoutFile, 'r');
-    const stdout: Buffer[] = [];
-    let bytes = 0;
-    const poll = (): void => {
-      const size = fstatSync(input).size;
-      if (size <= bytes) return;
-      const chunk = Buffer.allocUnsafe(size - bytes);
-      const n = readSync(input, chunk, 0, chunk.length, bytes);
-      stdout.push(chunk.subarray(0, n));
-      bytes += n;
-      onStdout?.(stdout, bytes);
-    };
+    const follower = new Follower(stdoutFile, onStdout);
     let timer: NodeJS.Timeout | undefined;
     try {
       const child = spawn(file, args, { stdio: ['inherit', out, 'pipe'], env: { ...process.env, ...CHILD_ENV } });
       this.current = child;
       closeSync(out);
       void loadExeca();
-      timer = setInterval(poll, 4);
+      timer = setInterval(() => follower.poll(), POLL_MS);
       const stderr: Buffer[] = [];
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
       const outcome = await settled(child);
-      clearInterval(timer);
-      poll();
-      return { ...outcome, stdout: Buffer.concat(stdout).toString('latin1'), stderr: Buffer.concat(stderr).toString('latin1') };
+      return { ...outcome, stdout: follower.text(), stderr: Buffer.concat(stderr).toString('latin1') };
     } finally {
       clearInterval(timer);
-      closeSync(input);
+      follower.close();
+      this.current = undefined;
+    }
+  }
+
+  /** The same for the clang -E the launcher started (early.ts): waits for it. Undefined when it was
+   *  lost and must run again. */
+  async adopt(early: EarlyPreprocess, onStdout?: OnStdout): Promise<Captured | undefined> {
+    void loadExeca();
+    this.current = { kill: (signal) => process.kill(early.pid, signal) };
+    const follower = new Follower(`${early.dir}/out`, onStdout);
+    try {
+      for (;;) {
+        follower.poll();
+        const status = earlyStatus(early);
+        if (status === 'lost') return undefined;
+        if (status !== 'running') return { ...status, stdout: follower.text(), stderr: readFileSync(`${early.dir}/err`, 'latin1') };
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    } finally {
+      follower.close();
       this.current = undefined;
     }
   }
@@ -186,6 +189,44 @@ export class Runner {
   /** Forwards a signal to the command in flight, if any. */
   kill(signal: NodeJS.Signals): void {
     this.current?.kill(signal);
+  }
+}
+
+type OnStdout = (chunks: readonly Buffer[], bytes: number) => void;
+type Captured = Outcome & { stdout: string; stderr: string };
+
+/** How often a file another process writes is read for what is new. */
+const POLL_MS = 4;
+
+/** Reads a file while another process writes it. */
+class Follower {
+  private readonly fd: number;
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(file: string, private readonly onStdout?: OnStdout) {
+    this.fd = openSync(file, 'r');
+  }
+
+  /** Reads what is new, and hands everything so far to onStdout. */
+  poll(): void {
+    const size = fstatSync(this.fd).size;
+    if (size <= this.bytes) return;
+    const chunk = Buffer.allocUnsafe(size - this.bytes);
+    const n = readSync(this.fd, chunk, 0, chunk.length, this.bytes);
+    this.chunks.push(chunk.subarray(0, n));
+    this.bytes += n;
+    this.onStdout?.(this.chunks, this.bytes);
+  }
+
+  /** All of it: call once the writer has ended. */
+  text(): string {
+    this.poll();
+    return Buffer.concat(this.chunks).toString('latin1');
+  }
+
+  close(): void {
+    closeSync(this.fd);
   }
 }
 

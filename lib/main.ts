@@ -9,6 +9,7 @@ import { IccError, report } from './diagnostics.js';
 import { preprocessAll } from './preprocess.js';
 import { mayContainInterceptors, REWRITTEN_LANGUAGES } from './scan.js';
 import { TempDir } from './temp.js';
+import { removeEarly, stopEarly, takeEarly } from './early.js';
 
 export type { Outcome };
 
@@ -16,6 +17,7 @@ export type { Outcome };
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<Outcome> {
   let debug = envFlag(env.ICC_DEBUG); // before the config is read, for errors reading it
   let temp: TempDir | undefined;
+  const early = takeEarly(env);
   try {
     const { config, clangArgs } = await loadConfig(argv, env);
     debug = config.debug;
@@ -23,16 +25,18 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const runner = new Runner(debug);
     const plan = classify(clangArgs);
     if (passesStraight(plan) || (config.scan && noInterceptorsPossible(plan))) return reportSignal(await runner.exec(clang, clangArgs), clang);
-    temp = new TempDir(debug, (signal) => runner.kill(signal));
+    temp = new TempDir(debug, (signal) => runner.kill(signal), early?.dir);
     // clang -E starts first; the rest of the pipeline loads while it runs. Loaded only when a
     // source may hold interceptors: the fast path never pays for the rewriter.
-    const preprocessed = preprocessAll(runner, clang, plan, temp);
+    const preprocessed = preprocessAll(runner, clang, plan, temp, early);
     preprocessed.catch(() => undefined); // awaited (and reported) by runPipeline
     const { runPipeline } = await import('./pipeline.js');
     return reportSignal(await runPipeline({ clang, runner, plan, temp }, preprocessed), clang);
   } catch (error) {
     return { code: report(error, debug) };
   } finally {
+    if (early) stopEarly(early);
+    if (early && !temp) removeEarly(early);
     temp?.dispose();
   }
 }

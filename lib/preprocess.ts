@@ -9,6 +9,7 @@ import { wordsFor } from './args/classify.js';
 import type { Outcome, Runner } from './clang.js';
 import { RestartScan } from './rewrite/lexer.js';
 import type { TempDir } from './temp.js';
+import { stopEarly, type EarlyPreprocess } from './early.js';
 import { REWRITTEN_LANGUAGES } from './scan.js';
 
 /** One source's preprocessed text and clang -E's diagnostics for it, held until the pipeline
@@ -32,17 +33,23 @@ export const isLanguage = (o: OptionItem): boolean => o.canonical === '-x';
 export const only = (o: OptionItem, phase: 'pp' | 'cc' | 'ld'): boolean => o.phases.size === 1 && o.phases.has(phase);
 
 /** Preprocesses every source the pipeline reads; on a failure, prints its diagnostics and stops. */
-export async function preprocessAll(runner: Runner, clang: string, plan: Plan, temp: TempDir): Promise<Preprocessed[] | Outcome> {
+export async function preprocessAll(runner: Runner, clang: string, plan: Plan, temp: TempDir, early?: EarlyPreprocess): Promise<Preprocessed[] | Outcome> {
   const inputs = plan.inputs.filter((i) => REWRITTEN_LANGUAGES.has(i.lang) || (plan.stage === 'E' && i.lang !== 'object'));
   const texts: Preprocessed[] = [];
   for (const [n, input] of inputs.entries()) {
-    const restartScan = new RestartScan();
+    let restartScan = new RestartScan();
     let fed = 0;
-    const pre = await runner.capture(clang, preprocessArgs(plan, input), temp.file(`preprocessed-${n}.ii`), (chunks, bytes) => {
+    const feed = (chunks: readonly Buffer[], bytes: number): void => {
       if (bytes - fed < FEED_STEP) return;
       fed = bytes;
       restartScan.feed(Buffer.concat(chunks).toString('latin1'));
-    });
+    };
+    const args = preprocessArgs(plan, input);
+    let pre = n === 0 && early ? await adoptEarly(runner, early, [clang, ...args], feed) : undefined;
+    if (!pre) {
+      [restartScan, fed] = [new RestartScan(), 0];
+      pre = await runner.capture(clang, args, temp.file(`preprocessed-${n}.ii`), feed);
+    }
     if (pre.code !== 0) {
       process.stderr.write(Buffer.from(pre.stderr, 'latin1'));
       return pre.signal ? { signal: pre.signal } : { code: pre.code };
@@ -50,6 +57,15 @@ export async function preprocessAll(runner: Runner, clang: string, plan: Plan, t
     texts.push({ input, text: pre.stdout, stderr: pre.stderr, restartScan });
   }
   return texts;
+}
+
+/** The launcher's early clang -E (early.ts), if it is exactly `command`; else stopped. */
+async function adoptEarly(runner: Runner, early: EarlyPreprocess, command: string[], feed: (chunks: readonly Buffer[], bytes: number) => void) {
+  const same = early.command.length === command.length && command.every((w, k) => w === early.command[k]);
+  if (process.env.ICC_LAUNCHER_TRACE) process.stderr.write(`icc++: launcher: early clang -E ${same ? 'adopted' : "not the driver's command: run again"}\n`);
+  if (same) return runner.adopt(early, feed);
+  stopEarly(early);
+  return undefined;
 }
 
 /** clang -E with the user's flags: its errors and warnings go to the user as they are. */

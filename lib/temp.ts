@@ -12,7 +12,9 @@ export class TempDir {
   private dir: string | undefined;
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
 
-  constructor(private readonly keep: boolean, private readonly onSignal: (signal: NodeJS.Signals) => void) {
+  /** `existing`: a directory of icc++'s own to use (the launcher's, early.ts), removed the same way. */
+  constructor(private readonly keep: boolean, private readonly onSignal: (signal: NodeJS.Signals) => void, existing?: string) {
+    this.dir = existing;
     for (const signal of SIGNALS) {
       const handler = (): void => this.stop(signal);
       this.handlers.set(signal, handler);
@@ -35,7 +37,14 @@ export class TempDir {
 
   /** Removes the directory, then the handlers: a signal in between still finds nothing left. */
   dispose(): void {
-    if (this.dir !== undefined && !this.keep) rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir !== undefined && !this.keep) {
+      try {
+        // Retries: the launcher's waiter (early.ts) may still be writing clang's status there.
+        rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
+      } catch (error) {
+        process.stderr.write(`icc++: warning: cannot remove ${this.dir}: ${(error as Error).message}\n`);
+      }
+    }
     this.dir = undefined;
     for (const [signal, handler] of this.handlers) process.off(signal, handler);
     this.handlers.clear();

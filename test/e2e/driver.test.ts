@@ -167,12 +167,28 @@ test('a compiler killed by a signal is reported and fails the build', () =>
     assert.match(String(r.stderr), /terminated by signal SIGSEGV/);
   }));
 
+/** A clang that runs the real one, except for the step whose command has the word `hangsOn`: that
+ *  one records that it started, waits, and records the signal that stops it, then dies of it. */
+function slowClang(out: string, hangsOn: string): string {
+  const slow = path.join(out, 'slow-clang');
+  const stop = (sig: string): string => `trap 'kill $pid; echo ${sig} > ${out}/stopped; trap - ${sig}; kill -${sig} $$' ${sig}`;
+  const lines = ['#!/bin/sh', `case " $* " in *" ${hangsOn} "*)`, `  ${stop('INT')}`, `  ${stop('TERM')}`, '  sleep 30 & pid=$!'];
+  lines.push(`  echo started > ${out}/started`, '  wait $pid; exit 0;;', 'esac', 'exec clang++ "$@"');
+  fs.writeFileSync(slow, lines.join('\n') + '\n', { mode: 0o755 });
+  return slow;
+}
+
+async function waitFor(ready: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 200 && !ready(); i++) await new Promise((r) => setTimeout(r, 25));
+  return ready();
+}
+
 // SIGINT to icc++ alone (as `kill -INT` or a build tool would send it, not the terminal's
 // process group): icc++ must stop the clang it runs, leave no temporary file and die of SIGINT,
 // at each step where clang can be running.
 const interruptions = [
   { step: 'the fast path (no interceptors: clang runs the command as it is)', source: 'plain', hangsOn: '-c' },
-  { step: 'clang -E (a source with interceptors)', source: 'hooked', hangsOn: '-E' },
+  { step: 'clang -E (a source with interceptors; the launcher started it early)', source: 'hooked', hangsOn: '-E' },
   { step: 'the compile of the rewritten text', source: 'hooked', hangsOn: 'c++-cpp-output' },
 ];
 for (const { step, source, hangsOn } of interruptions) {
@@ -180,35 +196,36 @@ for (const { step, source, hangsOn } of interruptions) {
     inScratch('sigint', async (out, env) => {
       const src = source === 'plain' ? path.join(out, 'plain.cpp') : hello;
       if (source === 'plain') fs.writeFileSync(src, 'int main() { return 0; }\n');
-      const slow = path.join(out, 'slow-clang');
-      // Every other step runs the real clang; the one with the word `hangsOn` records that it
-      // started, waits, and records a SIGINT when one reaches it.
-      fs.writeFileSync(
-        slow,
-        [
-          '#!/bin/sh',
-          `case " $* " in *" ${hangsOn} "*)`,
-          // ... and dies of it, as clang does.
-          `  trap 'kill $pid; echo SIGINT > ${out}/interrupted; trap - INT; kill -INT $$' INT`,
-          '  sleep 30 & pid=$!',
-          `  echo started > ${out}/started`,
-          '  wait $pid; exit 0;;',
-          'esac',
-          'exec clang++ "$@"',
-        ].join('\n') + '\n',
-        { mode: 0o755 },
-      );
-      const child = execa(icc, ['-c', src], { cwd: out, env: { ...env, ICC_CLANG: slow }, reject: false });
-      const waitFor = async (file: string): Promise<boolean> => {
-        for (let i = 0; i < 200 && !fs.existsSync(path.join(out, file)); i++) await new Promise((r) => setTimeout(r, 25));
-        return fs.existsSync(path.join(out, file));
-      };
-      assert.ok(await waitFor('started'), `${step} started`);
+      const slow = slowClang(out, hangsOn);
+      const child = execa(icc, ['-c', src], { cwd: out, env: { ...env, ICC_CLANG: slow, ICC_LAUNCHER_TRACE: '1' }, reject: false });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      assert.ok(await waitFor(() => fs.existsSync(path.join(out, 'started'))), `${step} started`);
+      // An early clang -E runs before Node: interrupt once the driver has taken it over.
+      if (hangsOn === '-E') assert.ok(await waitFor(() => stderr.includes('early clang -E adopted')), stderr);
       child.kill('SIGINT');
       const r = await child;
       assert.is(r.signal, 'SIGINT', `icc++ died of SIGINT: ${String(r.stderr)}`);
-      assert.ok(await waitFor('interrupted'), 'the SIGINT reached the clang icc++ was running');
+      assert.ok(await waitFor(() => fs.existsSync(path.join(out, 'stopped'))), 'the SIGINT reached the clang icc++ was running');
+      assert.is(fs.readFileSync(path.join(out, 'stopped'), 'utf8'), 'INT\n');
+      // The launcher's waiter may write clang's status as icc++ removes its files: it then removes
+      // what is left once icc++ is gone.
+      assert.ok(await waitFor(() => fs.readdirSync(env.TMPDIR).length === 0), `left in TMPDIR: ${fs.readdirSync(env.TMPDIR).join(' ')}`);
     }));
 }
+
+test('SIGINT while Node starts, with the early clang -E running: that clang stops and its files go', () =>
+  inScratch('sigint-early', async (out, env) => {
+    const slow = slowClang(out, '-E');
+    const child = execa(icc, ['-c', hello], { cwd: out, env: { ...env, ICC_CLANG: slow }, reject: false });
+    assert.ok(await waitFor(() => fs.existsSync(path.join(out, 'started'))), 'the early clang -E started');
+    child.kill('SIGINT');
+    const r = await child;
+    assert.is(r.signal, 'SIGINT');
+    // Whether Node was still starting (the launcher's waiter cleans up once it is gone) or had
+    // taken the run over (it cleans up itself), clang stops and no file is left.
+    assert.ok(await waitFor(() => fs.existsSync(path.join(out, 'stopped'))), 'the early clang was stopped');
+    assert.ok(await waitFor(() => fs.readdirSync(env.TMPDIR).length === 0), `left in TMPDIR: ${fs.readdirSync(env.TMPDIR).join(' ')}`);
+  }));
 
 test.run();

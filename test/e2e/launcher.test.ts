@@ -134,6 +134,47 @@ for (const { args, env } of TO_NODE) {
   });
 }
 
+// For a source with interceptors, the launcher starts the driver's clang -E before Node, and the
+// driver adopts it when it is exactly its own command: the outputs are those of the driver's run.
+const hooked = path.join(root, 'test', 'fixtures', 'driver', 'hello.cpp');
+fs.copySync(hooked, path.join(dir, 'early', 'hello.cpp'));
+fs.mkdirsSync(path.join(dir, 'early', 'sub'));
+const EARLY = [
+  '-c hello.cpp -o a.o',
+  '-O2 -g -DX=1 -Iinc -MD -MT a.o -MF a.d -c hello.cpp -o a.o',
+  '-MD -c hello.cpp',
+  '-MMD -c hello.cpp -o sub/a.o',
+  '-Wall -Wextra -fPIC -std=gnu++17 -fno-color-diagnostics -c hello.cpp -o a.o',
+  '-c hello.cpp -o a.o -Wl,--as-needed -lm -pthread',
+];
+for (const command of EARLY) {
+  test(`the driver adopts the launcher's early clang -E, with the same outputs: icc++ ${command}`, async () => {
+    const cwd = path.join(dir, 'early');
+    const outputs = (): string[] => ['a.o', 'a.d', 'hello.o', 'hello.d', 'sub/a.o', 'sub/a.d'].filter((f) => fs.existsSync(path.join(cwd, f)));
+    const run = async (env: Record<string, string>): Promise<{ stderr: string; files: Map<string, Buffer> }> => {
+      for (const f of outputs()) fs.removeSync(path.join(cwd, f));
+      const r = await execa(icc, command.split(' '), { cwd, reject: false, env: { ...env, ICC_LAUNCHER_TRACE: '1' } });
+      assert.is(r.exitCode, 0, String(r.stderr));
+      return { stderr: String(r.stderr), files: new Map(outputs().map((f) => [f, fs.readFileSync(path.join(cwd, f))])) };
+    };
+    const early = await run({});
+    assert.match(early.stderr, 'clang -E started early');
+    assert.match(early.stderr, 'early clang -E adopted');
+    const own = await run({ ICC_NO_EARLY: '1' });
+    assert.not.match(own.stderr, 'started early');
+    assert.equal([...early.files.keys()], [...own.files.keys()]);
+    for (const [f, bytes] of early.files) assert.ok(bytes.equals(own.files.get(f)!), `${f} is the same either way`);
+  });
+}
+
+for (const command of ['hello.cpp -o prog', '-S hello.cpp', '-c hello.cpp src/plain.cpp', '-E hello.cpp']) {
+  test(`no early clang -E where the driver's first step is not one -E of one source for -c: icc++ ${command}`, async () => {
+    const { line } = await launcherDecision(command.split(' ').map((w) => (w === 'hello.cpp' ? 'early/hello.cpp' : w)));
+    assert.match(line, /^icc\+\+: launcher: node: /);
+    assert.not.match(line, 'started early');
+  });
+}
+
 test('the launcher is built (npm run build) and used by bin/icc++', async () => {
   assert.ok(fs.existsSync(path.join(root, 'dist', 'icc++-launch')), 'dist/icc++-launch exists: scripts/launcher.mjs built it');
   const { decision } = await launcherDecision(['-c', 'src/plain.cpp']);
