@@ -7,8 +7,8 @@
 // anything else, and whenever it is unsure, it execs the Node driver
 // (bin/icc++.mjs), which decides everything again from scratch.
 //
-// It mirrors two pieces of the driver and nothing more, and takes the fast
-// path only when both are certain:
+// For the fast path it mirrors two pieces of the driver, and takes it only
+// when both are certain:
 //  * which words are C++ sources, and the include search path: the option
 //    table comes from lib/args/options.ts (dist/launcher-options.h is
 //    generated from it by scripts/launcher.mjs);
@@ -18,9 +18,10 @@
 // test/e2e/launcher.test.ts checks both against the driver.
 //
 // When a source may hold interceptors, the driver's first step is `clang -E` on it. For a `-c`
-// of one source, the launcher starts that command before it execs Node (start_early), so that
+// of one source, the launcher also mirrors that command (lib/preprocess.ts preprocessArgs, with
+// flags generated from the same table) and starts it before it execs Node (start_early), so that
 // it runs while Node starts; the driver adopts the run only if it is exactly the command it
-// would run itself (lib/preprocess.ts), and otherwise stops it and runs its own.
+// would run itself, and otherwise stops it and runs its own.
 //
 // ICC_LAUNCHER_TRACE=1 prints the decisions on stderr (for the tests); ICC_NO_EARLY=1 turns
 // the early clang -E off (to compare).
