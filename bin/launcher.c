@@ -135,10 +135,6 @@ static bool is_file(const char *p) {
   return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static bool is_executable_file(const char *p) {
-  return access(p, X_OK) == 0 && is_file(p);
-}
-
 // ---- the option table -----------------------------------------------------------------------
 
 /** The option a word starts, as lib/args/options.ts lookupOption finds it; NULL when none. */
@@ -329,15 +325,19 @@ static bool env_flag(const char *name) {
   return v && *v && strcmp(v, "0") != 0;
 }
 
+/** An executable file that isn't icc++ itself (`self`: bin/icc++, symlinks resolved). */
+static bool usable_clang(const char *candidate, const char *self) {
+  char real[PATH_MAX];
+  return access(candidate, X_OK) == 0 && is_file(candidate) && !(realpath(candidate, real) && strcmp(real, self) == 0);
+}
+
 /** The clang++ to run, or NULL when the driver should decide (and report) it. */
 static char *find_clang(const char *cwd, const char *self) {
   const char *name = getenv("ICC_CLANG");
   if (!name || !*name) name = "clang++";
-  char real[PATH_MAX];
   if (strchr(name, '/')) {
     char *candidate = resolve(cwd, "", name);
-    bool ok = is_executable_file(candidate) && !(realpath(candidate, real) && strcmp(real, self) == 0);
-    return ok ? candidate : NULL;
+    return usable_clang(candidate, self) ? candidate : NULL;
   }
   const char *path = getenv("PATH");
   char *dirs = strdup(path ? path : "");
@@ -350,7 +350,7 @@ static char *find_clang(const char *cwd, const char *self) {
     char *candidate = malloc(size);
     if (!candidate) abort();
     snprintf(candidate, size, dl == 1 ? "%s%s" : "%s/%s", dir, name);
-    if (is_executable_file(candidate) && !(realpath(candidate, real) && strcmp(real, self) == 0)) return candidate;
+    if (usable_clang(candidate, self)) return candidate;
     free(candidate);
   }
   return NULL;
@@ -619,6 +619,8 @@ int main(int argc, char **argv) {
     char **command = clang && getenv("ICC_NO_EARLY") == NULL ? early_command(clang, &early, sources.items[k]) : NULL;
     char *started = command ? start_early(command) : NULL;
     if (started) setenv("ICC_EARLY_E", started, 1);
+    // The driver's own scan would find the same: it preprocesses without reading the files again.
+    setenv("ICC_SCAN", "0", 1);
     run_node(root, argc, argv, "%s: %s%s", sources.items[k], why, started ? "; clang -E started early" : "");
   }
   if (!clang) run_node(root, argc, argv, "no clang++ found here");

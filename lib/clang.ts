@@ -66,8 +66,9 @@ export interface RunOptions {
   stderrFilter?: (text: string) => string;
 }
 
-/** Passed to every command icc++ runs: a second icc++ started by it is a loop (config.nested). */
+/** Added to every command's environment: a second icc++ started by it is a loop (config.nested). */
 const CHILD_ENV = { ICC_ACTIVE: '1' };
+const childEnv = (): NodeJS.ProcessEnv => ({ ...process.env, ...CHILD_ENV });
 
 /** Signals that stop a build: forwarded to the command in flight, which then dies of them. */
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -89,7 +90,7 @@ export class Runner {
    */
   exec(file: string, args: string[]): Promise<Outcome> {
     this.announce(file, args);
-    const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...CHILD_ENV } });
+    const child = spawn(file, args, { stdio: 'inherit', env: childEnv() });
     const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
     for (const signal of FORWARDED) process.on(signal, forward);
     return settled(child).finally(() => {
@@ -110,7 +111,7 @@ export class Runner {
     const follower = new Follower(stdoutFile, onStdout);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const child = spawn(file, args, { stdio: ['inherit', out, 'pipe'], env: { ...process.env, ...CHILD_ENV } });
+      const child = spawn(file, args, { stdio: ['inherit', out, 'pipe'], env: childEnv() });
       this.current = child;
       closeSync(out);
       void loadExeca();
@@ -118,7 +119,7 @@ export class Runner {
       const stderr: Buffer[] = [];
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
       const outcome = await settled(child);
-      return { ...outcome, stdout: follower.text(), stderr: Buffer.concat(stderr).toString('latin1') };
+      return { ...outcome, stdout: follower.all(), stderr: Buffer.concat(stderr).toString('latin1') };
     } finally {
       clearInterval(timer);
       follower.close();
@@ -137,7 +138,7 @@ export class Runner {
         follower.poll();
         const status = earlyStatus(early);
         if (status === 'lost') return undefined;
-        if (status !== 'running') return { ...status, stdout: follower.text(), stderr: readFileSync(`${early.dir}/err`, 'latin1') };
+        if (status !== 'running') return { ...status, stdout: follower.all(), stderr: readFileSync(`${early.dir}/err`, 'latin1') };
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     } finally {
@@ -192,37 +193,39 @@ export class Runner {
   }
 }
 
-type OnStdout = (chunks: readonly Buffer[], bytes: number) => void;
+/** Called with all of a command's stdout so far, as latin1 text, each time more has come. */
+type OnStdout = (text: string) => void;
 type Captured = Outcome & { stdout: string; stderr: string };
 
 /** How often a file another process writes is read for what is new. */
 const POLL_MS = 4;
 
-/** Reads a file while another process writes it. */
+/** Reads a file while another process writes it. latin1 maps each byte to one character, so the
+ *  text grows by decoding only what is new. */
 class Follower {
   private readonly fd: number;
-  private readonly chunks: Buffer[] = [];
+  private text = '';
   private bytes = 0;
 
   constructor(file: string, private readonly onStdout?: OnStdout) {
     this.fd = openSync(file, 'r');
   }
 
-  /** Reads what is new, and hands everything so far to onStdout. */
+  /** Reads what is new, and hands the text so far to onStdout. */
   poll(): void {
     const size = fstatSync(this.fd).size;
     if (size <= this.bytes) return;
     const chunk = Buffer.allocUnsafe(size - this.bytes);
     const n = readSync(this.fd, chunk, 0, chunk.length, this.bytes);
-    this.chunks.push(chunk.subarray(0, n));
+    this.text += chunk.toString('latin1', 0, n);
     this.bytes += n;
-    this.onStdout?.(this.chunks, this.bytes);
+    this.onStdout?.(this.text);
   }
 
   /** All of it: call once the writer has ended. */
-  text(): string {
+  all(): string {
     this.poll();
-    return Buffer.concat(this.chunks).toString('latin1');
+    return this.text;
   }
 
   close(): void {

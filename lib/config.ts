@@ -2,17 +2,9 @@
 // once here and passed inward as typed values.
 
 import { IccError } from './diagnostics.js';
+import type { Config } from './config-schema.js'; // the type only: zod is not loaded here
 
-export interface Config {
-  /** The real compiler: a path or a command name looked up on PATH. */
-  clang: string;
-  /** Keep temporary files and print every command run. */
-  debug: boolean;
-  /** Set by icc++ for the compilers it runs: a second icc++ below it means a loop. */
-  nested: boolean;
-  /** Skip the preprocessor for sources whose headers never mention an interceptor (ICC_SCAN=0 turns it off). */
-  scan: boolean;
-}
+export type { Config };
 
 export const DEFAULT_CLANG = 'clang++';
 

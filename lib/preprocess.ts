@@ -22,7 +22,7 @@ export interface Preprocessed {
   restartScan: RestartScan;
 }
 
-/** How much new output makes it worth feeding the scan again (each feed decodes all so far). */
+/** How much new output makes it worth feeding the scan again. */
 const FEED_STEP = 256 * 1024;
 
 const STAGE_OPTIONS = new Set(['-E', '-S', '-c', '-fsyntax-only']);
@@ -37,30 +37,36 @@ export async function preprocessAll(runner: Runner, clang: string, plan: Plan, t
   const inputs = plan.inputs.filter((i) => REWRITTEN_LANGUAGES.has(i.lang) || (plan.stage === 'E' && i.lang !== 'object'));
   const texts: Preprocessed[] = [];
   for (const [n, input] of inputs.entries()) {
-    let restartScan = new RestartScan();
-    let fed = 0;
-    const feed = (chunks: readonly Buffer[], bytes: number): void => {
-      if (bytes - fed < FEED_STEP) return;
-      fed = bytes;
-      restartScan.feed(Buffer.concat(chunks).toString('latin1'));
-    };
     const args = preprocessArgs(plan, input);
-    let pre = n === 0 && early ? await adoptEarly(runner, early, [clang, ...args], feed) : undefined;
+    let scan = scanAsItComes();
+    let pre = n === 0 && early ? await adoptEarly(runner, early, [clang, ...args], scan.feed) : undefined;
     if (!pre) {
-      [restartScan, fed] = [new RestartScan(), 0];
-      pre = await runner.capture(clang, args, temp.file(`preprocessed-${n}.ii`), feed);
+      scan = scanAsItComes();
+      pre = await runner.capture(clang, args, temp.file(`preprocessed-${n}.ii`), scan.feed);
     }
     if (pre.code !== 0) {
       process.stderr.write(Buffer.from(pre.stderr, 'latin1'));
       return pre.signal ? { signal: pre.signal } : { code: pre.code };
     }
-    texts.push({ input, text: pre.stdout, stderr: pre.stderr, restartScan });
+    texts.push({ input, text: pre.stdout, stderr: pre.stderr, restartScan: scan.restartScan });
   }
   return texts;
 }
 
+/** A RestartScan and the function that feeds it clang -E's output as it comes (every FEED_STEP). */
+function scanAsItComes(): { restartScan: RestartScan; feed: (text: string) => void } {
+  const restartScan = new RestartScan();
+  let fed = 0;
+  const feed = (text: string): void => {
+    if (text.length - fed < FEED_STEP) return;
+    fed = text.length;
+    restartScan.feed(text);
+  };
+  return { restartScan, feed };
+}
+
 /** The launcher's early clang -E (early.ts), if it is exactly `command`; else stopped. */
-async function adoptEarly(runner: Runner, early: EarlyPreprocess, command: string[], feed: (chunks: readonly Buffer[], bytes: number) => void) {
+async function adoptEarly(runner: Runner, early: EarlyPreprocess, command: string[], feed: (text: string) => void) {
   const same = early.command.length === command.length && command.every((w, k) => w === early.command[k]);
   if (process.env.ICC_LAUNCHER_TRACE) process.stderr.write(`icc++: launcher: early clang -E ${same ? 'adopted' : "not the driver's command: run again"}\n`);
   if (same) return runner.adopt(early, feed);

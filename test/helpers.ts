@@ -65,6 +65,19 @@ export async function requireTool(tool: string): Promise<boolean> {
   return false;
 }
 
+/** Writes files (path relative to `dir` → text), making their directories. */
+export function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) fs.outputFileSync(path.join(dir, name), text);
+}
+
+export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `ready` every 25 ms for up to 5 s; its last answer. */
+export async function waitFor(ready: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 200 && !ready(); i++) await pause(25);
+  return ready();
+}
+
 /** Lists files left in a directory tree (for "no temp files left" checks). */
 export function listTree(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

@@ -320,17 +320,12 @@ export function lex(src: string, from = 0): Token[] {
   return toks;
 }
 
-/** The last offset before `limit` that follows a `;` or `}` outside every bracket: a place where
- *  a declaration at global scope starts, so lexing can begin there. */
-export function globalRestartPoint(src: string, limit: number): number {
-  return new RestartScan().finish(src, limit);
-}
-
 /**
- * globalRestartPoint, computed as the text arrives. Skips literals, comments and directives exactly
+ * The last offset before a limit that follows a `;` or `}` outside every bracket: a place where a
+ * declaration at global scope starts, so lexing can begin there. Skips literals, comments and directives exactly
  * as lex() does, without building tokens. System headers are most of a TU, and scanning them cold
  * takes ~35 ms for one that includes the standard library, so the pipeline feeds the scan while
- * `clang -E` still writes and the time overlaps clang's. Fed or not, the answer is the same.
+ * `clang -E` still writes and the time overlaps clang's. Fed or not, finish() gives the same answer.
  */
 export class RestartScan {
   private depth = 0;

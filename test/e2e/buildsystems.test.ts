@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { execa, type Result } from 'execa';
 import fs from 'fs-extra';
 import path from 'node:path';
-import { icc, listTree, requireTool, root, run, scratch } from '../helpers.js';
+import { icc, listTree, requireTool, root, run, scratch, pause } from '../helpers.js';
 
 const test = suite('buildsystems');
 const { dir: out, cleanup } = scratch('buildsystems');
@@ -223,7 +223,6 @@ prog: $(OBJS)
 }
 
 const objects = (): string[] => listTree(many).filter((f) => f.endsWith('.o'));
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('SIGINT to the process group of make -j8 mid-build: make stops interrupted, no icc-* left in TMPDIR', async () => {
   generateMany();

@@ -7,7 +7,7 @@ import { execa, type Result } from 'execa';
 import fs from 'fs-extra';
 import net from 'node:net';
 import path from 'node:path';
-import { listTree, requireTool, root, run, scratch } from '../helpers.js';
+import { listTree, requireTool, root, run, scratch, pause } from '../helpers.js';
 
 const test = suite('caching');
 const { dir: out, cleanup } = scratch('caching');
@@ -90,7 +90,6 @@ function freePort(): Promise<number> {
   });
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stops a daemon and its children (its own process group): SIGTERM, then SIGKILL after 5 s. */
 async function stop(pid: number, done: Promise<unknown>): Promise<void> {

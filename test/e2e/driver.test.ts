@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import fs from 'fs-extra';
 import path from 'node:path';
-import { fixtures, icc, iccxx, inScratch, run, iccOk } from '../helpers.js';
+import { fixtures, icc, iccxx, inScratch, run, iccOk, waitFor } from '../helpers.js';
 
 const test = suite('driver');
 const dir = path.join(fixtures, 'driver');
@@ -176,11 +176,6 @@ function slowClang(out: string, hangsOn: string): string {
   lines.push(`  echo started > ${out}/started`, '  wait $pid; exit 0;;', 'esac', 'exec clang++ "$@"');
   fs.writeFileSync(slow, lines.join('\n') + '\n', { mode: 0o755 });
   return slow;
-}
-
-async function waitFor(ready: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 200 && !ready(); i++) await new Promise((r) => setTimeout(r, 25));
-  return ready();
 }
 
 // SIGINT to icc++ alone (as `kill -INT` or a build tool would send it, not the terminal's

@@ -10,7 +10,7 @@ import fs from 'fs-extra';
 import path from 'node:path';
 import { classifyArgs } from '../../lib/args/classify.js';
 import { mayContainInterceptors, REWRITTEN_LANGUAGES } from '../../lib/scan.js';
-import { icc, root, scratch } from '../helpers.js';
+import { icc, root, scratch, writeTree } from '../helpers.js';
 
 const test = suite('launcher');
 const { dir, cleanup } = scratch('launcher');
@@ -38,10 +38,7 @@ const files: Record<string, string> = {
   'src/header.hpp': '#include <hooked.h>\n',
   'src/asm.s': '',
 };
-for (const [name, text] of Object.entries(files)) {
-  fs.mkdirsSync(path.dirname(path.join(dir, name)));
-  fs.writeFileSync(path.join(dir, name), text);
-}
+writeTree(dir, files);
 fs.writeFileSync(path.join(dir, 'src/absolute.cpp'), `#include "${path.join(dir, 'hooks/hooked.h')}"\n`);
 
 /** What the launcher did: 'clang' (the fast path) or 'node', and its trace line. */

@@ -1,6 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { globalRestartPoint, lex, RestartScan, type Token } from '../../lib/rewrite/lexer.js';
+import { lex, RestartScan, type Token } from '../../lib/rewrite/lexer.js';
+
+/** The restart point from one scan of the whole text. */
+const globalRestartPoint = (src: string, limit: number): number => new RestartScan().finish(src, limit);
 
 /** "kind:text" per token, with '!' after unterminated ones: compact and readable in failures. */
 const shape = (src: string): string[] => lex(src).map((t) => `${t.kind}:${t.text}${t.unterminated ? '!' : ''}`);
@@ -201,7 +204,7 @@ Lexer('property: arbitrary code units, and a large input, lex without throwing',
   checkInvariants(pathological, lex(pathological), 'pathological');
 });
 
-Lexer('globalRestartPoint: after the last top-level ; or } — braces in literals, comments and directives do not count', () => {
+Lexer('RestartScan: after the last top-level ; or } — braces in literals, comments and directives do not count', () => {
   const head = [
     '# 1 "x.cpp"',
     'const char *a = "}{;";',

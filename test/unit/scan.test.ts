@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { classifyArgs } from '../../lib/args/classify.js';
 import { mayContainInterceptors } from '../../lib/scan.js';
+import { writeTree } from '../helpers.js';
 
 const test = suite('scan');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icc-test-scan-'));
@@ -24,10 +25,7 @@ const files: Record<string, string> = {
   'first/wrap.h': '#include_next <wrap.h>\n',
   'second/wrap.h': '// the interceptor is in the second match\n',
 };
-for (const [name, text] of Object.entries(files)) {
-  fs.mkdirsSync(path.dirname(path.join(dir, name)));
-  fs.writeFileSync(path.join(dir, name), text);
-}
+writeTree(dir, files);
 
 /** The scan's answer for every C++ source of a command, run in `dir`. */
 function answers(command: string): boolean[] {
