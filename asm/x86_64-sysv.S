@@ -103,6 +103,14 @@
   .size \sym, .-\sym
 
   .ifnb \light
+    /* The light core's null entry: it jumps here when the target is null, with
+     * the caller's registers and stack (no frame of its own to unwind). */
+.L__icc_null_\sym:
+    lea .L__icc_rec_\sym(%rip), %r11  /* 7 bytes */
+    jmp __icc_sysv_null               /* 5 bytes */
+  .endif
+
+  .ifnb \light
     .section .data.rel.ro.__icc_rec.\sym,"aw",@progbits   /* an absolute address */
   .else
     .ifc \group,none
@@ -116,7 +124,7 @@
   .long \core - .                     /* record+0: core, PC-relative */
   .long 0
   .ifnb \light
-    .quad \light                      /* record+8: the light core */
+    .quad .L__icc_null_\sym           /* record+8: the light core's null entry (cmovz reads it) */
   .else
     .quad 0
   .endif
@@ -168,30 +176,18 @@ __icc_sysv_trampoline:
   .cfi_endproc
   .size __icc_sysv_trampoline, .-__icc_sysv_trampoline
 
-  /* The light trampoline: for a core that preserves every register (see the
-   * top of this file). The slot pushed here realigns rsp for the call and
-   * receives the target; r11 (the record) survives the call. */
+  /* Where a light core's null entry lands (r11 = the record): report the
+   * interceptor by name and stop. Entered by a jump with the caller's stack. */
   .p2align 4
-  .weak __icc_sysv_light
-  .hidden __icc_sysv_light
-  .type __icc_sysv_light,@function
-__icc_sysv_light:
-  .cfi_startproc
-  push %r11                           /* the slot: rsp = 0 mod 16 */
-  .cfi_adjust_cfa_offset 8
-  call *8(%r11)                       /* record+8: the light core */
-  cmpq $0, (%rsp)
-  je .L__icc_sysv_light_null
-  pop %r11                            /* the target */
-  .cfi_adjust_cfa_offset -8
-  jmp *%r11
-.L__icc_sysv_light_null:
-  .cfi_adjust_cfa_offset 8
+  .weak __icc_sysv_null
+  .hidden __icc_sysv_null
+  .type __icc_sysv_null,@function
+__icc_sysv_null:
   lea 16(%r11), %rdi                  /* record+16: the mangled name */
-  call __icc_null_target              /* rsp = 0 mod 16 here */
+  and $-16, %rsp
+  call __icc_null_target              /* hidden, noreturn; from the prelude */
   ud2
-  .cfi_endproc
-  .size __icc_sysv_light, .-__icc_sysv_light
+  .size __icc_sysv_null, .-__icc_sysv_null
 
   .section .bss.__icc_sysv_width,"awG",@nobits,__icc_sysv_width,comdat
   .weak __icc_sysv_width

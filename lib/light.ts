@@ -19,7 +19,8 @@
 // (the core is alone in its section), so those are found through relocations.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { FULL_TRAMPOLINE, LIGHT_CORE_PREFIX, LIGHT_TRAMPOLINE, lightStubSection } from './trampoline.js';
+import { FULL_TRAMPOLINE, LIGHT_CORE_PREFIX, lightStubSection } from './trampoline.js';
+import { decode } from './x86-decode.js';
 
 const SHT_SYMTAB = 2;
 const SHT_RELA = 4;
@@ -27,6 +28,7 @@ const SHT_REL = 9;
 const SHT_SYMTAB_SHNDX = 18;
 const STT_FUNC = 2;
 const SHN_XINDEX = 0xffff;
+const SHN_LORESERVE = 0xff00;
 
 const R_X86_64_64 = 1;
 const R_X86_64_PC32 = 2;
@@ -77,17 +79,20 @@ export function selectLightPaths(file: string): LightDecision[] {
   const buf = readFileSync(file);
   const elf = Elf.parse(buf);
   if (!elf) return [];
-  const lightEntry = elf.symbols.find((s) => s.name === LIGHT_TRAMPOLINE);
   const decisions = elf.symbols
     .filter((s) => s.name.startsWith(LIGHT_CORE_PREFIX) && s.type === STT_FUNC && s.section !== 0)
     .map((core): LightDecision => {
       const stub = elf.sectionNamed(lightStubSection(core.name));
       const symbol = elf.symbols.find((s) => stub && s.section === stub.index && s.type === STT_FUNC)?.name ?? '?';
-      const reason = !lightEntry ? 'no light trampoline in the object' : elf.whyNotLight(core);
+      const reason = elf.whyNotLight(core);
       if (reason) return { core: core.name, symbol, light: false, reason };
       const jump = stub && elf.stubJump(stub);
-      if (!jump || !lightEntry) return { core: core.name, symbol, light: false, reason: 'stub not found' };
-      buf.writeUInt32LE(lightEntry.index, jump.at + 12); // r_info's high half: the symbol
+      if (!jump) return { core: core.name, symbol, light: false, reason: 'stub not found' };
+      buf.writeUInt32LE(core.index, jump.at + 12); // r_info's high half: the symbol, now the light core itself
+      // The public symbol itself moves onto the light core, so a call reaches it with no jump in
+      // between; references the assembler made relative to the stub's section still take the stub.
+      const pub = elf.symbols.find((s) => stub && s.section === stub.index && s.type === STT_FUNC);
+      if (pub && core.section < SHN_LORESERVE) elf.moveSymbol(pub, core);
       return { core: core.name, symbol, light: true };
     });
   if (decisions.some((d) => d.light)) writeFileSync(file, buf);
@@ -103,6 +108,7 @@ class Elf {
     private readonly buf: Buffer,
     readonly sections: Section[],
     readonly symbols: ElfSymbol[],
+    private readonly symtabOffset = 0,
   ) {
     for (const s of sections) {
       if (s.type === SHT_RELA) this.relocating.set(s.info, [...(this.relocating.get(s.info) ?? []), s]);
@@ -159,7 +165,7 @@ class Elf {
         size: Number(buf.readBigUInt64LE(e + 16)),
       });
     }
-    return new Elf(buf, sections, symbols);
+    return new Elf(buf, sections, symbols, symtab.offset);
   }
 
   private relocationsOf(section: number): Relocation[] {
@@ -177,28 +183,50 @@ class Elf {
     const section = this.sections[core.section];
     if (!section || core.size === 0) return 'no code';
     const start = core.value;
-    const end = core.value + core.size;
-    const code = this.buf.subarray(section.offset + start, section.offset + end);
-    const relocations = this.relocationsOf(core.section);
-    const fixed = new Set<number>();
-    for (const r of relocations) {
-      if (r.offset < start || r.offset >= end) continue;
-      if (!DATA_RELOCATIONS.has(r.type)) return `relocation type ${r.type} (a call or a jump)`;
-      const before = code[r.offset - start - 1];
-      if (before === 0xe8 || before === 0xe9 || (code[r.offset - start - 2] === 0x0f && before >= 0x80 && before <= 0x8f)) return 'a jump out of the core';
-      const width = r.type === R_X86_64_64 || r.type === R_X86_64_PC64 ? 8 : 4;
-      for (let k = 0; k < width; k++) fixed.add(r.offset - start + k);
+    const code = this.buf.subarray(section.offset + start, section.offset + start + core.size);
+    // Relocated fields by their offset in the core: data addresses only (a direct call or jump
+    // out of the core carries a relocation, since the core is alone in its section).
+    const relocated = new Map<number, Relocation>();
+    for (const r of this.relocationsOf(core.section)) {
+      if (r.offset < start || r.offset >= start + core.size) continue;
+      relocated.set(r.offset - start, r);
     }
-    for (let i = 0; i < code.length; i++) {
-      if (fixed.has(i)) continue; // relocated fields hold zeros and addends, not opcodes
-      const b = code[i];
-      const next = code[i + 1];
-      if (b === 0xff && next !== undefined && ((next >> 3) & 7) >= 2 && ((next >> 3) & 7) <= 5) return 'an indirect call or jump';
-      if (b === 0xc4 || b === 0xc5 || b === 0x62) return 'a VEX/EVEX instruction';
-      if (b === 0x0f && (next === 0x05 || next === 0x34 || next === 0xae)) return 'a system call or state instruction';
-      if (b === 0xcd) return 'a software interrupt';
+    for (const insn of decode(code)) {
+      switch (insn.kind) {
+        case 'unknown':
+          return `an instruction the check does not decode (at +${insn.at})`;
+        case 'vex':
+          return 'a VEX/EVEX instruction';
+        case 'system':
+          return 'a system call or state instruction';
+        case 'call':
+          return 'a call';
+        case 'indirect-jump':
+          // The tail jump to the target: through r11, which no preserve_all epilogue restores.
+          if ((insn.rex! & 1) === 1 && (insn.modrm === 0xe3 || insn.modrm === 0x23)) break;
+          return 'an indirect jump not through r11';
+        case 'jump': {
+          const rel = insn.rel!;
+          if (relocated.has(insn.at + rel.at)) return 'a jump out of the core';
+          const disp = rel.width === 1 ? code.readInt8(insn.at + rel.at) : code.readInt32LE(insn.at + rel.at);
+          const to = insn.at + insn.length + disp;
+          if (to < 0 || to >= code.length) return 'a jump out of the core';
+          break;
+        }
+      }
+    }
+    for (const [, r] of relocated) {
+      if (!DATA_RELOCATIONS.has(r.type)) return `relocation type ${r.type} (a call or a jump)`;
     }
     return undefined;
+  }
+
+  /** Defines `symbol` where `to` is (section, value, size), in place. */
+  moveSymbol(symbol: ElfSymbol, to: ElfSymbol): void {
+    const e = this.symtabOffset + symbol.index * 24;
+    this.buf.writeUInt16LE(to.section, e + 6);
+    this.buf.writeBigUInt64LE(BigInt(to.value), e + 8);
+    this.buf.writeBigUInt64LE(BigInt(to.size), e + 16);
   }
 
   /** The relocation of a stub's jump to the full trampoline. */

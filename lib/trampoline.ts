@@ -68,9 +68,10 @@ export function macroDefinitions(abi: Abi): string {
 export const LIGHT_CORE_PREFIX = '__icc_light.';
 /** The section the stub of a light core's interceptor goes in (the stub macro's `light` parameter). */
 export const lightStubSection = (core: string): string => `.text.${core}.stub`;
-/** The shared trampolines a SysV stub may jump to. */
+/** The shared trampoline every SysV stub is assembled to jump to; lib/light.ts points a stub at its light core instead. */
 export const FULL_TRAMPOLINE = '__icc_sysv_trampoline';
-export const LIGHT_TRAMPOLINE = '__icc_sysv_light';
+/** A stub's record (asm/x86_64-sysv.S), named after the public symbol; record+8 holds a light core's null entry. */
+export const RECORD_PREFIX = '.L__icc_rec_';
 
 /** What the emitter knows about one public symbol. */
 export interface StubOptions {

@@ -2,7 +2,7 @@
 // declaration, the core's head (its body is the user's), and the emitter whose
 // inline asm defines the public symbol with the asm/ macros.
 
-import { LIGHT_CORE_PREFIX, stubInvocation, type Binding, type Visibility } from '../trampoline.js';
+import { cString, LIGHT_CORE_PREFIX, RECORD_PREFIX, stubInvocation, type Binding, type Visibility } from '../trampoline.js';
 import type { FunctionHead } from './declaration.js';
 import type { EditList } from './edit.js';
 import type { RewriteOptions, TemplateInterceptor } from './interceptors.js';
@@ -69,7 +69,8 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const asm = stubInvocation(options.abi, { binding, comdat: binding === 'weak', cet: options.cet, dllexport, visibility, light: light !== undefined });
   const args = template ? `<${template.args.join(', ')}>` : '';
   const lightFn = light?.replace('.', '_');
-  const operands = `"s"(static_cast<${head.pointerType}>(&${head.idText}${args})), "s"(&${core}${args})${light ? `, "s"(&${lightFn})` : ''}`;
+  const publicOperand = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
+  const operands = `"s"(${publicOperand}), "s"(&${core}${args})${light ? `, "s"(&${lightFn})` : ''}`;
   // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
   // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
   // Emitters in classes and templates have linkage: hidden, so shared libraries don't export them.
@@ -77,11 +78,15 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const emitterText = template
     ? `${tmpl}struct ${emitter} { ${fn} emit() { __asm__(${asm} : : ${operands}); } };`
     : `${fn} ${emitter}() { __asm__(${asm} : : ${operands}); }`;
-  // The light core stores the target above its return address (its frame pointer + 16): no
-  // register carries it back, so the attribute makes it preserve every one it writes.
+  // The light core (asm/x86_64-sysv.S) preserves every register it writes but r11 (preserve_all),
+  // and jumps to the target itself, through r11: a musttail call of a preserve_all pointer. A null
+  // target goes to the stub's null entry, named after the public symbol (%c0), which reports it.
   const lightText = light
-    ? `static __attribute__((no_caller_saved_registers, section(".text.${light}"))) void ${lightFn}() __asm__("${light}"); ` +
-      `static __attribute__((no_caller_saved_registers, section(".text.${light}"))) void ${lightFn}() { static_cast< ::__icc::target_t *>(__builtin_frame_address(0))[2] = ${core}(); } `
+    ? `static __attribute__((preserve_all, section(".text.${light}"))) void ${lightFn}() __asm__("${light}"); ` +
+      `static __attribute__((preserve_all, aligned(32), section(".text.${light}"))) void ${lightFn}() { ` +
+      `::__icc::light_t __t = (::__icc::light_t)${core}(); ` +
+      `__asm__(${cString(`test %0, %0\n\tcmovz ${RECORD_PREFIX}%c1+8(%%rip), %0`)} : "+r"(__t) : "s"(${publicOperand}) : "cc"); ` +
+      `__attribute__((musttail)) return __t(); } `
     : '';
   edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${lightText}${emitterText}${cxxEnd} ${POP}`);
 

@@ -11,6 +11,8 @@ import { macroDefinitions, type Abi } from '../trampoline.js';
 const head = `
 namespace __icc __attribute__((visibility("hidden"))) {
 typedef void (*target_t)();
+/* A light core's tail jump (lib/rewrite/emit.ts): the same convention on both sides, as musttail needs. */
+typedef __attribute__((preserve_all)) void (*light_t)();
 template <class T> struct is_pointer { enum { value = 0 }; };
 template <class T> struct is_pointer<T*> { enum { value = 1 }; };
 template <bool B, class T> struct enable_if {};

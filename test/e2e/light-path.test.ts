@@ -17,11 +17,13 @@ async function decisions(args: string[], env: Record<string, string>): Promise<M
   return paths;
 }
 
-/** Which trampoline each stub's jump names in the object (llvm-objdump -r). */
+/** What each stub's jump names in the object (llvm-objdump -r): the full trampoline, a light
+ *  core (`__icc_light.N`), or, from a light core's null entry, `__icc_sysv_null`. */
 async function stubTargets(object: string): Promise<string[]> {
   const { stdout } = await execa('llvm-objdump', ['-r', object]);
-  return [...stdout.matchAll(/R_X86_64_PLT32\s+(__icc_sysv_\w+)/g)].map((m) => m[1]);
+  return [...stdout.matchAll(/R_X86_64_PLT32\s+(__icc_[\w.]+?)(?:-0x4)?$/gm)].map((m) => m[1]);
 }
+const isLightCore = (t: string): boolean => t.startsWith('__icc_light.');
 
 const LIGHT = ['_Z6Cachedll', '_Z7Countedll'];
 const FULL = ['_Z4Loudll', '_Z4Lazyll', '_Z8TailCallll'];
@@ -36,12 +38,30 @@ for (const opt of ['-O0', '-O2']) {
       assert.is(seen.get('_Z7WithAsmll'), undefined, 'a core with asm of its own gets no light core at all');
       assert.is(seen.get('_Z8Floatingll'), 'light path', 'legacy SSE keeps the upper halves of ymm/zmm');
       const targets = await stubTargets(object);
-      assert.is(targets.filter((t) => t === '__icc_sysv_light').length, 3, targets.join(' '));
+      assert.is(targets.filter(isLightCore).length, 3, targets.join(' '));
+      assert.is(targets.filter((t) => t === '__icc_sysv_trampoline').length, FULL.length + 1, targets.join(' ')); // and WithAsm's
       const exe = path.join(out, 'd');
       await iccOk([object, '-o', exe], { env });
       const r = await run(exe);
       assert.is(String(r.stdout), 'loud\nsum 105 count 1 total 1\n');
       assert.is(r.exitCode, 0);
+    }));
+}
+
+for (const opt of ['-O0', '-O1', '-O2']) {
+  test(`${opt}: a light core whose tail jump is not through r11 keeps the full path (what its code does decides)`, () =>
+    inScratch('light-busy', async (out, env) => {
+      const object = path.join(out, 'busy.o');
+      const seen = await decisions([opt, '-c', src('busy.cpp'), '-o', object], env);
+      const { stdout } = await execa('llvm-objdump', ['-d', '--no-show-raw-insn', object]);
+      const core = stdout.split(/\n(?=\S)/).find((f) => f.includes('<__icc_light.0>:')) ?? '';
+      const jumps = [...core.matchAll(/jmpq?\s+\*%(\w+)/g)].map((m) => m[1]);
+      assert.ok(jumps.length > 0, core);
+      const expected = jumps.every((r) => r === 'r11') ? 'light path' : 'full path: an indirect jump not through r11';
+      assert.is(seen.get('_Z4Busyll'), expected, core);
+      const exe = path.join(out, 'busy');
+      await iccOk([object, '-o', exe], { env });
+      assert.is(String((await run(exe)).stdout), '55\n');
     }));
 }
 
@@ -78,7 +98,8 @@ test('objects icc++ cannot check keep the full path: -flto (bitcode) and -S, and
     assert.is((await iccxx(['-O2', '-S', src('decisions.cpp'), '-o', asm], { env })).exitCode, 0);
     const object = path.join(out, 'd.o');
     assert.is((await execa('clang++', ['-c', asm, '-o', object], { reject: false })).exitCode, 0);
-    assert.ok((await stubTargets(object)).every((t) => t === '__icc_sysv_trampoline'));
+    const targets = await stubTargets(object);
+    assert.ok(targets.includes('__icc_sysv_trampoline') && !targets.some(isLightCore), targets.join(' '));
   }));
 
 for (const opt of ['-O0', '-O2']) {
@@ -107,7 +128,8 @@ test('gdb: a backtrace from a light core and from its target shows the caller', 
     const stops = transcript.split(/^Breakpoint \d+, /m).slice(1).map((s) => s.split('\n').filter((l) => /^#\d+ /.test(l)));
     assert.is(stops.length, 2, transcript);
     const [inCore, inTarget] = stops;
-    assert.match(inCore.join('\n'), /__icc_sysv_light[\s\S]* original_caller \(x=x@entry=4\)[^\n]*\n#\d+ [^\n]* main \(\)/, inCore.join('\n'));
+    // The public symbol is the light core itself: no frame of icc++'s between it and the caller.
+    assert.match(inCore.join('\n'), /^#0 +__icc_light\.0 \(\)[^\n]*\n#1 [^\n]* original_caller \(x=x@entry=4\)[^\n]*\n#2 [^\n]* main \(\)/, inCore.join('\n'));
     assert.match(inTarget[0] ?? '', /light_target \(x=4\)/);
     assert.match(inTarget[1] ?? '', / original_caller \(x=x@entry=4\)/, inTarget.join('\n'));
   });
