@@ -17,16 +17,17 @@
  *     of its RECORD into r11 and jumps to a shared trampoline. It never
  *     touches rsp, so it needs no unwind entry.
  *   - the RECORD holds the core's address as a 32-bit PC-relative offset, the
- *     light core's absolute address (or 0) and the symbol's mangled name (for
- *     the null-target message).
+ *     address of the stub's null entry when it has a light core (or 0), and
+ *     the symbol's mangled name (for the null-target message).
  *   - the shared TRAMPOLINE (one per object, COMDAT, hidden) saves every
  *     register that can carry an argument in either x86-64 convention, calls
  *     the core, restores them and jumps to the address the core returned.
- *   - the shared LIGHT trampoline (same section) serves interceptors whose
- *     core calls nothing and touches no vector register (see below): it saves
- *     nothing. Every stub is assembled to jump to the full trampoline; icc++
- *     redirects a stub to the light one after the compile, in the object
- *     file, only when it has checked the light core's machine code
+ *   - the LIGHT CORE, for an interceptor whose body calls nothing and touches
+ *     no vector register, is the body compiled a second time as a
+ *     preserve_all function ending in a musttail jump to the target through
+ *     r11. Every stub is assembled to jump to the full trampoline; icc++
+ *     moves the public symbol onto the light core after the compile, in the
+ *     object file, only when it has decoded the light core's machine code
  *     (lib/light.ts). Whatever the object didn't get checked (-S, -flto,
  *     plain clang on icc++ -E output) keeps the full path.
  *
@@ -40,15 +41,14 @@
  *   at the full width in use: xmm (SSE), ymm (AVX) or zmm (AVX-512).
  * k0-7 and zmm16-31 never carry arguments and are not saved.
  *
- * The light core is a second function around the same body, compiled with
- * __attribute__((no_caller_saved_registers)): it preserves every register it
- * writes, rax and r11 included, and it returns nothing: it stores the target
- * in the slot its caller pushed above its return address. (A value returned
- * in rax is restored over by clang 14 at -O0 under that attribute.) Its
- * compiled code preserves only the registers it knows about, which is why
- * icc++ lets a stub use it only when that code holds no call, no indirect
- * jump and no VEX/EVEX instruction (those would clobber the upper halves of
- * ymm/zmm argument registers behind the compiler's back).
+ * The light core preserves every register but r11 (preserve_all; r11 never
+ * carries an argument) and jumps to the target itself. A null target is
+ * swapped (cmovz) for record+8, the stub's null entry, which loads the record
+ * into r11 and jumps to __icc_sysv_null. Its code keeps only the registers the
+ * compiler knows about, which is why icc++ uses it only when that code holds
+ * no call and no VEX/EVEX instruction (those would clobber the upper halves of
+ * ymm/zmm argument registers behind the compiler's back), and jumps to the
+ * target through r11 only (see lib/light.ts).
  *
  * The width is detected on the first call (CPUID + XGETBV: the OS must enable
  * the state in XCR0, not only the CPU support it) and cached in
@@ -70,9 +70,9 @@
  *   vis   default | hidden | protected: the ELF visibility the C++ declaration
  *         has (its attribute, or -fvisibility=), which clang can't give a symbol
  *         it never defines
- *   light the light core (no_caller_saved_registers, void), or empty; with
- *         one, the stub goes in section .text.<light>.stub, where icc++
- *         finds it to redirect its jump
+ *   light the light core (preserve_all, musttail to the target), or empty;
+ *         with one, the stub goes in section .text.<light>.stub, where icc++
+ *         finds it to move the public symbol, and a null entry follows it
  */
 .macro icc_sysv_stub sym:req, core:req, bind:req, group:req, cet:req, vis=default, light
 .ifndef \sym

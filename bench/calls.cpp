@@ -83,23 +83,43 @@ extern "C" unsigned char __icc_sysv_width __attribute__((visibility("hidden")));
 // A reference written here, not by icc++: what funchook's prehook does. It
 // saves rdi rsi rdx rcx r8 r9 rax r10 and xmm0-7 at 128 bits, calls a C
 // function through a pointer, restores them and jumps to the target. (It
-// loses the upper halves of ymm/zmm arguments: icc++ must not.)
-extern "C" long prehook_stub(long, long);
+// loses the upper halves of ymm/zmm arguments: icc++ must not.) The macro
+// makes two: one whose C function is bench_tick itself, and one whose C
+// function calls bench_tick, as the core of icc++'s 'Full' does. A third also
+// keeps xmm8-15, as a hook must for a caller using the Microsoft convention
+// (xmm6-15 are callee-saved there), which icc++ serves from the same symbol.
+extern "C" __attribute__((noinline)) void prehook_body() { bench_tick_ptr(); }
+extern "C" void (*volatile prehook_body_ptr)();
+void (*volatile prehook_body_ptr)() = &prehook_body;
+extern "C" long prehook_stub(long, long), prehook_stub_nested(long, long), prehook_stub_ms(long, long);
 asm(R"(
+    .macro prehook name, fn, upper=0
     .text
     .p2align 4
-    .globl prehook_stub
-prehook_stub:
+    .globl \name
+\name:
     push %rdi; push %rsi; push %rdx; push %rcx; push %r8; push %r9; push %rax; push %r10
-    sub $136, %rsp
+    sub $264, %rsp
     movaps %xmm0, 0(%rsp); movaps %xmm1, 16(%rsp); movaps %xmm2, 32(%rsp); movaps %xmm3, 48(%rsp)
     movaps %xmm4, 64(%rsp); movaps %xmm5, 80(%rsp); movaps %xmm6, 96(%rsp); movaps %xmm7, 112(%rsp)
-    call *bench_tick_ptr(%rip)
+    .if \upper
+    movaps %xmm8, 128(%rsp); movaps %xmm9, 144(%rsp); movaps %xmm10, 160(%rsp); movaps %xmm11, 176(%rsp)
+    movaps %xmm12, 192(%rsp); movaps %xmm13, 208(%rsp); movaps %xmm14, 224(%rsp); movaps %xmm15, 240(%rsp)
+    .endif
+    call *\fn(%rip)
     movaps 0(%rsp), %xmm0; movaps 16(%rsp), %xmm1; movaps 32(%rsp), %xmm2; movaps 48(%rsp), %xmm3
     movaps 64(%rsp), %xmm4; movaps 80(%rsp), %xmm5; movaps 96(%rsp), %xmm6; movaps 112(%rsp), %xmm7
-    add $136, %rsp
+    .if \upper
+    movaps 128(%rsp), %xmm8; movaps 144(%rsp), %xmm9; movaps 160(%rsp), %xmm10; movaps 176(%rsp), %xmm11
+    movaps 192(%rsp), %xmm12; movaps 208(%rsp), %xmm13; movaps 224(%rsp), %xmm14; movaps 240(%rsp), %xmm15
+    .endif
+    add $264, %rsp
     pop %r10; pop %rax; pop %r9; pop %r8; pop %rcx; pop %rdx; pop %rsi; pop %rdi
     jmp *bench_cached(%rip)
+    .endm
+    prehook prehook_stub, bench_tick_ptr
+    prehook prehook_stub_nested, prehook_body_ptr
+    prehook prehook_stub_ms, prehook_body_ptr, 1
 )");
 
 // The design icc++ rejects: CPUID (a hypervisor trap on virtual machines) on
@@ -149,6 +169,8 @@ int main(int argc, char **argv)
     rows.push_back({"typed-wrapper", &typed_wrapper, 0, {}, {}});
     rows.push_back({"typed-wrapper-2", &typed_wrapper_2, 0, {}, {}});
     rows.push_back({"prehook-reference", &prehook_stub, 0, {}, {}});
+    rows.push_back({"prehook-nested", &prehook_stub_nested, 0, {}, {}});
+    rows.push_back({"prehook-ms", &prehook_stub_ms, 0, {}, {}});
     rows.push_back({"light", &Light, 0, {}, {}});
     for (int w = 1; w <= native; ++w) rows.push_back({"full", &Full, w, {}, {}});
     for (int w = 1; w <= native; ++w) rows.push_back({"lazy", &Lazy, w, {}, {}});

@@ -19,6 +19,8 @@ const described: Record<string, string> = {
   'typed-wrapper': 'typed wrapper, cached pointer (the floor)',
   'typed-wrapper-2': 'the same typed wrapper at another address',
   'prehook-reference': "reference stub doing funchook's prehook",
+  'prehook-nested': '  the same, its C function calling a function',
+  'prehook-ms': '  the same, also keeping xmm8-15 (ms_abi callers)',
   light: 'icc++ light (counter++; goto -> cached)',
   full: 'icc++ full, core calls a function',
   lazy: 'icc++ lazy loader (cached after 1st)',

@@ -1,22 +1,18 @@
-// After the compile: which stubs may use the light trampoline (asm/x86_64-sysv.S).
+// After the compile: which interceptors may take the light path (asm/x86_64-sysv.S).
 //
 // Every SysV stub is assembled to jump to the full trampoline, which saves every
 // register that can carry an argument. An interceptor whose body has no asm of
-// its own also gets a light core, `__icc_light.N`, compiled with
-// no_caller_saved_registers: it preserves every register the compiler knows it
-// writes. That covers everything only if its machine code makes no call (a
-// callee may clobber the upper halves of ymm/zmm argument registers, which a
-// baseline-x86-64 function saves as xmm at most) and uses no VEX/EVEX
-// instruction (clang 14 saves ymm there, and may then emit vzeroupper after
-// restoring them). This module reads the ELF object, checks each light core's
-// bytes and relocations, and for each one that passes points its stub's jump
-// at `__icc_sysv_light` instead: one relocation's symbol index, changed in place.
-//
-// The byte check is deliberately coarse: it looks at every byte, not at decoded
-// instructions, so a constant or ModRM byte that happens to look like an
-// opcode only costs the light path, never correctness (-O0 code often loses it
-// that way). A direct call or jump out of the core always carries a relocation
-// (the core is alone in its section), so those are found through relocations.
+// its own also gets a light core, `__icc_light.N`, compiled preserve_all (it
+// keeps every register the compiler knows it writes, but r11) and ending in a
+// musttail jump to the target. That covers everything only if its machine code
+// makes no call (a callee may clobber the upper halves of ymm/zmm argument
+// registers, which a baseline-x86-64 function saves as xmm at most), uses no
+// VEX/EVEX instruction, and jumps to the target through r11: clang 14 may
+// compute a musttail target in a register its epilogue then restores. This
+// module reads the ELF object, decodes each light core (lib/x86-decode.ts), and
+// for each one that passes moves the public symbol onto it in the symbol table
+// and points the stub's jump at it: a few fields changed in place. What the
+// decoder doesn't know keeps the full path; it never guesses.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { FULL_TRAMPOLINE, LIGHT_CORE_PREFIX, lightStubSection } from './trampoline.js';
