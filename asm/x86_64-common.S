@@ -95,8 +95,10 @@
  *   -8(%rbp) rdx   -16 rcx   -24 r8   -32 r9
  *   -40(%rbp) rax (AL: a variadic call's vector count)
  *   -48(%rbp) r10 (static chain)   -56(%rbp) r11 (the stub's record)
- * rdi and rsi are not saved: the core preserves them (ms_abi). */
-.macro icc_x86_64_save_integer
+ * With sysv=1 (the core uses the System V convention, which may clobber
+ * them): -64(%rbp) rdi   -72(%rbp) rsi. Otherwise rdi and rsi are not
+ * saved: the core preserves them (Microsoft convention). */
+.macro icc_x86_64_save_integer sysv=0
   push %rdx
   push %rcx
   push %r8
@@ -104,11 +106,19 @@
   push %rax
   push %r10
   push %r11
+  .if \sysv
+    push %rdi
+    push %rsi
+  .endif
   and $-64, %rsp                      /* vector save areas are 64-byte aligned */
 .endm
 
 /* Restores what icc_x86_64_save_integer saved, and the caller's rbp. */
-.macro icc_x86_64_restore_integer
+.macro icc_x86_64_restore_integer sysv=0
+  .if \sysv
+    mov -64(%rbp), %rdi
+    mov -72(%rbp), %rsi
+  .endif
   lea -48(%rbp), %rsp
   pop %r10
   pop %rax
@@ -123,14 +133,20 @@
  * registers 0-7 with `insn`, call the core (record in r11), go to `null` if
  * it returned 0, else keep the target in r11 and restore the registers.
  * On entry rsp is 64-byte aligned. Frame below it:
+ *   64+8*size(%rsp) .. +128 with sysv=1: xmm8-15, low 128 bits (callee-saved
+ *                           for a Microsoft-convention caller, xmm6-7 being
+ *                           among registers 0-7; a System V core may clobber them)
  *   64(%rsp) .. 64+8*size   vector registers 0-7 (64-byte aligned)
  *   32(%rsp) .. 64(%rsp)    padding: every vector offset is a multiple of 64,
  *                           which EVEX/VEX encode in one displacement byte
  *    0(%rsp) .. 32(%rsp)    the core's shadow (home) space (Microsoft x64)
  * rsp is 0 mod 64, so 0 mod 16 at the call. */
-.macro icc_x86_64_call_core insn:req, reg:req, size:req, null:req
-  sub $(8*\size + 64), %rsp
+.macro icc_x86_64_call_core insn:req, reg:req, size:req, null:req, sysv=0
+  sub $(8*\size + 64 + 128*\sysv), %rsp
   icc_x86_64_vec \insn, \reg, \size, 64
+  .if \sysv
+    icc_x86_64_high \insn, 64+8*\size
+  .endif
   movslq (%r11), %rax
   add %r11, %rax                      /* rax = core (record + offset) */
   call *%rax
@@ -138,6 +154,20 @@
   jz \null
   mov %rax, %r11                      /* the target, in a scratch register */
   icc_x86_64_vec \insn, \reg, \size, 64, 1
+  .if \sysv
+    icc_x86_64_high \insn, 64+8*\size, 1
+  .endif
+.endm
+
+/* Save or restore xmm8-15 (low 128 bits) at base(%rsp). */
+.macro icc_x86_64_high insn:req, base:req, load=0
+  .irp n, 8,9,10,11,12,13,14,15
+    .if \load
+      \insn (\base+(\n-8)*16)(%rsp), %xmm\n
+    .else
+      \insn %xmm\n, (\base+(\n-8)*16)(%rsp)
+    .endif
+  .endr
 .endm
 
 .endif

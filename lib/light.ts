@@ -15,7 +15,7 @@
 // decoder doesn't know keeps the full path; it never guesses.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { FULL_TRAMPOLINE, LIGHT_CORE_PREFIX, lightStubSection } from './trampoline.js';
+import { FULL_TRAMPOLINE, LIGHT_CORE_PREFIX, lightCoreSection, lightStubSection } from './trampoline.js';
 import { decode } from './x86-decode.js';
 
 const SHT_SYMTAB = 2;
@@ -25,6 +25,7 @@ const SHT_SYMTAB_SHNDX = 18;
 const STT_FUNC = 2;
 const SHN_XINDEX = 0xffff;
 const SHN_LORESERVE = 0xff00;
+const SHF_EXCLUDE = 0x80000000n;
 
 const R_X86_64_64 = 1;
 const R_X86_64_PC32 = 2;
@@ -79,19 +80,27 @@ export function selectLightPaths(file: string): LightDecision[] {
     .filter((s) => s.name.startsWith(LIGHT_CORE_PREFIX) && s.type === STT_FUNC && s.section !== 0)
     .map((core): LightDecision => {
       const stub = elf.sectionNamed(lightStubSection(core.name));
-      const symbol = elf.symbols.find((s) => stub && s.section === stub.index && s.type === STT_FUNC)?.name ?? '?';
+      const pub = stub && elf.functionIn(stub);
+      const symbol = pub?.name ?? '?';
       const reason = elf.whyNotLight(core);
-      if (reason) return { core: core.name, symbol, light: false, reason };
+      const drop = (which: 'light' | 'full'): void => {
+        const section = elf.sectionNamed(lightCoreSection(core.name, which));
+        if (section) elf.exclude(section, (at) => at.name.startsWith('.data.rel.ro.__icc_rec.') || at.name.startsWith('.rodata.__icc_rec.'));
+      };
+      if (reason) {
+        drop('light');
+        return { core: core.name, symbol, light: false, reason };
+      }
       const jump = stub && elf.stubJump(stub);
       if (!jump) return { core: core.name, symbol, light: false, reason: 'stub not found' };
       buf.writeUInt32LE(core.index, jump.at + 12); // r_info's high half: the symbol, now the light core itself
       // The public symbol itself moves onto the light core, so a call reaches it with no jump in
       // between; references the assembler made relative to the stub's section still take the stub.
-      const pub = elf.symbols.find((s) => stub && s.section === stub.index && s.type === STT_FUNC);
       if (pub && core.section < SHN_LORESERVE) elf.moveSymbol(pub, core);
+      drop('full'); // the light core has the body inlined; the full trampoline never runs for it
       return { core: core.name, symbol, light: true };
     });
-  if (decisions.some((d) => d.light)) writeFileSync(file, buf);
+  if (decisions.length > 0) writeFileSync(file, buf);
   return decisions;
 }
 
@@ -105,6 +114,7 @@ class Elf {
     readonly sections: Section[],
     readonly symbols: ElfSymbol[],
     private readonly symtabOffset = 0,
+    private readonly shoff = 0,
   ) {
     for (const s of sections) {
       if (s.type === SHT_RELA) this.relocating.set(s.info, [...(this.relocating.get(s.info) ?? []), s]);
@@ -144,7 +154,7 @@ class Elf {
     const strings = raw[names];
     const sections = raw.map((s) => ({ ...s, name: cString(buf, strings.offset + s.nameOffset) }));
     const symtab = sections.find((s) => s.type === SHT_SYMTAB);
-    if (!symtab) return new Elf(buf, sections, []);
+    if (!symtab) return new Elf(buf, sections, [], 0, shoff);
     const strtab = sections[symtab.link];
     const xindex = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === symtab.index);
     const symbols: ElfSymbol[] = [];
@@ -161,15 +171,17 @@ class Elf {
         size: Number(buf.readBigUInt64LE(e + 16)),
       });
     }
-    return new Elf(buf, sections, symbols, symtab.offset);
+    return new Elf(buf, sections, symbols, symtab.offset, shoff);
   }
 
   private relocationsOf(section: number): Relocation[] {
+    return (this.relocating.get(section) ?? []).flatMap((rela) => this.relocationsIn(rela));
+  }
+
+  private relocationsIn(rela: Section): Relocation[] {
     const out: Relocation[] = [];
-    for (const s of this.relocating.get(section) ?? []) {
-      for (let at = s.offset; at < s.offset + s.size; at += 24) {
-        out.push({ at, offset: Number(this.buf.readBigUInt64LE(at)), type: this.buf.readUInt32LE(at + 8), symbol: this.buf.readUInt32LE(at + 12) });
-      }
+    for (let at = rela.offset; at < rela.offset + rela.size; at += 24) {
+      out.push({ at, offset: Number(this.buf.readBigUInt64LE(at)), type: this.buf.readUInt32LE(at + 8), symbol: this.buf.readUInt32LE(at + 12) });
     }
     return out;
   }
@@ -215,6 +227,50 @@ class Elf {
       if (!DATA_RELOCATIONS.has(r.type)) return `relocation type ${r.type} (a call or a jump)`;
     }
     return undefined;
+  }
+
+  /** Marks a section SHF_EXCLUDE, so the linker leaves it out, when nothing but unwind and debug
+   *  information refers to it, or a section `neutralize` accepts: those references become
+   *  R_X86_64_NONE (a record's address of a core the program never reaches). */
+  exclude(section: Section, neutralize: (at: Section) => boolean): boolean {
+    const refs = this.referencesInto().get(section.index) ?? [];
+    if (refs.some(({ at }) => !neutralize(at))) return false; // live code or data refers to it: keep it
+    for (const { r } of refs) this.buf.writeBigUInt64LE(0n, r.at + 8); // r_info: R_X86_64_NONE against no symbol
+    const flags = this.shoff + section.index * 64 + 8;
+    this.buf.writeBigUInt64LE(this.buf.readBigUInt64LE(flags) | SHF_EXCLUDE, flags);
+    return true;
+  }
+
+  private references?: Map<number, { r: Relocation; at: Section }[]>;
+
+  /** By section: the relocations that refer to a symbol defined in it, from sections other than
+   *  itself, unwind and debug information (read once: a shim has thousands of cores). */
+  private referencesInto(): Map<number, { r: Relocation; at: Section }[]> {
+    if (this.references) return this.references;
+    const into = new Map<number, { r: Relocation; at: Section }[]>();
+    for (const [target, relas] of this.relocating) {
+      const at = this.sections[target];
+      if (!at || at.name === '.eh_frame' || at.name.startsWith('.debug')) continue;
+      for (const r of relas.flatMap((rela) => this.relocationsIn(rela))) {
+        const defined = this.symbols[r.symbol]?.section;
+        if (defined === undefined || defined === 0 || defined === target) continue;
+        const list = into.get(defined) ?? [];
+        if (list.length === 0) into.set(defined, list);
+        list.push({ r, at });
+      }
+    }
+    return (this.references = into);
+  }
+
+  private functions?: Map<number, ElfSymbol>;
+
+  /** The first function symbol defined in a section (a stub's section holds one). */
+  functionIn(section: Section): ElfSymbol | undefined {
+    if (!this.functions) {
+      this.functions = new Map();
+      for (const s of this.symbols) if (s.type === STT_FUNC && !this.functions.has(s.section)) this.functions.set(s.section, s);
+    }
+    return this.functions.get(section.index);
   }
 
   /** Defines `symbol` where `to` is (section, value, size), in place. */

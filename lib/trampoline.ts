@@ -66,6 +66,8 @@ export function macroDefinitions(abi: Abi): string {
 
 /** SysV light cores (asm/x86_64-sysv.S): the emitter names them, lib/light.ts finds them by name. */
 export const LIGHT_CORE_PREFIX = '__icc_light.';
+/** The sections of an interceptor with a light core: its light core, and its full core. */
+export const lightCoreSection = (core: string, which: 'light' | 'full'): string => (which === 'light' ? `.text.${core}` : `.text.${core}.core`);
 /** The section the stub of a light core's interceptor goes in (the stub macro's `light` parameter). */
 export const lightStubSection = (core: string): string => `.text.${core}.stub`;
 /** The shared trampoline every SysV stub is assembled to jump to; lib/light.ts points a stub at its light core instead. */

@@ -2,7 +2,7 @@
 // declaration, the core's head (its body is the user's), and the emitter whose
 // inline asm defines the public symbol with the asm/ macros.
 
-import { cString, LIGHT_CORE_PREFIX, RECORD_PREFIX, stubInvocation, type Binding, type Visibility } from '../trampoline.js';
+import { cString, LIGHT_CORE_PREFIX, lightCoreSection, RECORD_PREFIX, stubInvocation, type Abi, type Binding, type Visibility } from '../trampoline.js';
 import type { FunctionHead } from './declaration.js';
 import type { EditList } from './edit.js';
 import type { RewriteOptions, TemplateInterceptor } from './interceptors.js';
@@ -25,6 +25,10 @@ export interface EmitContext {
   /** Light cores emitted so far in this translation unit: numbers their symbols. */
   lightCores: number;
 }
+
+/** The core's calling convention per ABI: System V cores on ELF (the trampoline saves what they
+ *  may clobber and an ms_abi caller keeps: rdi rsi xmm6-15); the target's own on Windows. */
+const CORE_CONVENTION: Record<Abi, string> = { sysv: '', ms: 'ms_abi, ' };
 
 const PUSH = '_Pragma("clang diagnostic push")';
 const POP = '_Pragma("clang diagnostic pop")';
@@ -55,7 +59,9 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // object has one copy of it (no COMDAT) and the body has no asm of its own (whose clobbers could
   // reach vector registers' upper halves).
   const light = options.abi === 'sysv' && atNamespace && binding !== 'weak' && !hasAsm(ts, body, close) ? `${LIGHT_CORE_PREFIX}${ctx.lightCores++}` : undefined;
-  const coreHead = `${cxx}${tmpl}${storage}__attribute__((ms_abi, visibility("hidden")${light ? ', always_inline' : ''})) ::__icc::target_t ${core}()`;
+  // With a light core, the core has a section of its own: lib/light.ts drops whichever of the two the
+  // object doesn't use.
+  const coreHead = `${cxx}${tmpl}${storage}__attribute__((${CORE_CONVENTION[options.abi]}visibility("hidden")${light ? `, always_inline, section("${lightCoreSection(light, 'full')}")` : ''})) ::__icc::target_t ${core}()`;
   // An internal or inline function defined only in asm: clang would warn that it is undefined.
   const quietDecl = !head.qualified && (local || inline);
   if (quietDecl) edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);
@@ -84,8 +90,8 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // lib/light.ts checks). A null target is swapped for the record's null entry (record+8, named
   // after the public symbol, %c1), which reports it. 32-byte alignment: 2.0x -> 1.8x in npm run bench.
   const lightText = light
-    ? `static __attribute__((preserve_all, section(".text.${light}"))) void ${lightFn}() __asm__("${light}"); ` +
-      `static __attribute__((preserve_all, aligned(32), section(".text.${light}"))) void ${lightFn}() { ` +
+    ? `static __attribute__((preserve_all, section("${lightCoreSection(light, 'light')}"))) void ${lightFn}() __asm__("${light}"); ` +
+      `static __attribute__((preserve_all, aligned(32), section("${lightCoreSection(light, 'light')}"))) void ${lightFn}() { ` +
       `::__icc::light_t __t = reinterpret_cast< ::__icc::light_t>(${core}()); ` +
       `register ::__icc::light_t __r __asm__("r11") = __t; ` +
       `__asm__(${cString(`test %0, %0\n\tcmovz ${RECORD_PREFIX}%c1+8(%%rip), %0`)} : "+r"(__r) : "s"(${publicOperand}) : "cc"); ` +

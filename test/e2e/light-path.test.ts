@@ -65,6 +65,26 @@ for (const opt of ['-O0', '-O1', '-O2']) {
     }));
 }
 
+test('the copy of a body a program never runs is left out at link time, with GNU ld and with lld', () =>
+  inScratch('light-exclude', async (out, env) => {
+    const object = path.join(out, 'd.o');
+    await decisions(['-O2', '-c', src('decisions.cpp'), '-o', object], env);
+    const { stdout: headers } = await execa('readelf', ['-SW', object]);
+    const excluded = new Set([...headers.matchAll(/\] (\.text\.__icc_light\.\d+(?:\.core)?) .* AXE /g)].map((m) => m[1]));
+    // Light: the full core goes; full: the light core goes (WithAsm has none: number 5 is Floating).
+    assert.equal([...excluded].sort(), ['.text.__icc_light.0.core', '.text.__icc_light.1.core', '.text.__icc_light.2', '.text.__icc_light.3', '.text.__icc_light.4', '.text.__icc_light.5.core']);
+    for (const linker of ['bfd', 'lld']) {
+      const exe = path.join(out, `d-${linker}`);
+      await iccOk([`-fuse-ld=${linker}`, object, '-o', exe], { env });
+      assert.is(String((await run(exe)).stdout), 'loud\nsum 105 count 1 total 1\n', linker);
+      const { stdout: symbols } = await execa('llvm-nm', [exe]);
+      const defined = new Set([...symbols.matchAll(/^[0-9a-f]+ [tT] (\S+)$/gm)].map((m) => m[1]));
+      for (const gone of ['_Z22__core_Cached_dc2699f9v', '_Z23__core_Counted_dc2699f9v', '__icc_light.2', '__icc_light.3', '__icc_light.4'])
+        assert.not.ok(defined.has(gone), `${linker}: ${gone} is still in the program`);
+      for (const kept of ['_Z20__core_Loud_dc2699f9v', '__icc_light.0', '__icc_light.5']) assert.ok(defined.has(kept), `${linker}: ${kept} is missing`);
+    }
+  }));
+
 test('-mavx: floating point in a core is VEX-encoded, so it keeps the full path', () =>
   inScratch('light-avx', async (out, env) => {
     const seen = await decisions(['-O2', '-mavx', '-c', src('decisions.cpp'), '-o', path.join(out, 'd.o')], env);
