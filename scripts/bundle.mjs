@@ -7,7 +7,7 @@ import { readdirSync, rmSync } from 'node:fs';
 for (const f of readdirSync('dist')) if (/^icc.*\.mjs$/.test(f)) rmSync(`dist/${f}`);
 
 await build({
-  entryPoints: { icc: 'dist/lib/main.js' },
+  entryPoints: { icc: 'dist/lib/main.js', 'icc-shim': 'dist/lib/shim/main.js' },
   outdir: 'dist',
   // The pipeline (rewriter, diagnostics filter) is a chunk of its own, loaded only when a
   // source may hold interceptors: sources without them never parse it.

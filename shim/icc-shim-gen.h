@@ -1,0 +1,56 @@
+// icc-shim: what every generated shim source includes. Declarations only, and
+// no system header: a shim over libc defines functions named like libc's, which
+// must not meet libc's own declarations in the same translation unit.
+//
+// The per-call work lives here as inline functions, so each generated
+// interceptor body is one line. The count path makes no call (a relaxed atomic
+// increment and a cached pointer), so its core qualifies for icc++'s light path;
+// the first call of a function, before its real address is known, reaches the
+// runtime (runtime.cpp) through one shared interceptor instead of a call.
+#pragma once
+
+#define ICC_SHIM_HIDDEN __attribute__((visibility("hidden")))
+
+extern "C" {
+// Filled by the generated source: one entry per intercepted function.
+ICC_SHIM_HIDDEN extern unsigned long icc_shim_calls[];
+ICC_SHIM_HIDDEN extern void *icc_shim_reals[];
+// Which function's first call is being resolved, read by icc_shim_resolve.
+ICC_SHIM_HIDDEN extern __thread unsigned icc_shim_pending __attribute__((tls_model("initial-exec")));
+// Set while a --body or --log body runs on this thread: calls it makes pass straight through.
+ICC_SHIM_HIDDEN extern __thread int icc_shim_inside __attribute__((tls_model("initial-exec")));
+// The runtime's entries (runtime.cpp).
+ICC_SHIM_HIDDEN void icc_shim_resolve(void);
+ICC_SHIM_HIDDEN void *icc_shim_real(unsigned fn);
+ICC_SHIM_HIDDEN void *icc_shim_logged(unsigned fn);
+}
+
+namespace icc_shim {
+
+// --count: one relaxed increment, then the real function (or, on its first call, the resolver).
+[[gnu::always_inline]] inline void *counted(unsigned fn)
+{
+    __atomic_fetch_add(&icc_shim_calls[fn], 1, __ATOMIC_RELAXED);
+    void *real = __atomic_load_n(&icc_shim_reals[fn], __ATOMIC_ACQUIRE);
+    if (__builtin_expect(real == nullptr, 0)) {
+        icc_shim_pending = fn;
+        real = reinterpret_cast<void *>(&icc_shim_resolve);
+    }
+    return real;
+}
+
+// --body: the user's body for this function, unless the body itself made the call.
+[[gnu::always_inline]] inline void *with_body(unsigned fn, const char *name, void *(*body)(const char *, void *))
+{
+    void *real = __atomic_load_n(&icc_shim_reals[fn], __ATOMIC_ACQUIRE);
+    if (__builtin_expect(real == nullptr, 0))
+        real = icc_shim_real(fn);
+    if (icc_shim_inside)
+        return real;
+    icc_shim_inside = 1;
+    void *target = body(name, real);
+    icc_shim_inside = 0;
+    return target;
+}
+
+} // namespace icc_shim
