@@ -17,6 +17,9 @@
 
 #include "icc-shim-gen.h"
 
+// No loop here may become a call to memset or memcpy: a shim over libc would intercept it.
+#pragma clang attribute push(__attribute__((no_builtin)), apply_to = function)
+
 extern "C" {
 // Written by the generated source.
 ICC_SHIM_HIDDEN extern const char *const icc_shim_names[];
@@ -85,6 +88,7 @@ int out_fd = -1;
 // ---- the real library, opened by path once: dlsym(RTLD_NEXT) misses a library the program
 // loaded with RTLD_LOCAL, and the shim must find it all the same ----
 void *library;
+__thread int resolving __attribute__((tls_model("initial-exec")));
 
 void fail(const char *what, const char *name)
 {
@@ -254,6 +258,18 @@ extern "C" void *icc_shim_real(unsigned fn)
     void *real = __atomic_load_n(&icc_shim_reals[fn], __ATOMIC_ACQUIRE);
     if (real)
         return real;
+    // Opening the library may itself call a function of this shim (dlopen calls malloc): such a
+    // nested lookup takes the next definition in the global scope instead, which for a library
+    // the program has loaded with everything else is the same function.
+    if (resolving) {
+        real = dlsym(RTLD_NEXT, icc_shim_names[fn]);
+        __atomic_store_n(&icc_shim_reals[fn], real, __ATOMIC_RELEASE);
+        return real;
+    }
+    struct Flag {
+        Flag() { resolving = 1; }
+        ~Flag() { resolving = 0; }
+    } flag;
     void *lib = __atomic_load_n(&library, __ATOMIC_ACQUIRE);
     if (!lib) {
         lib = dlopen(icc_shim_library, RTLD_NOW | RTLD_NOLOAD);
@@ -274,10 +290,12 @@ extern "C" void *icc_shim_real(unsigned fn)
 
 // The first call of a function on the --count path comes here (icc_shim::counted named it in
 // icc_shim_pending); later calls go straight to the real function.
+#pragma clang attribute pop // icc++ turns an interceptor into declarations, which may not carry the attribute
 extern "C" [[interceptor]] void icc_shim_resolve(void)
 {
     goto -> icc_shim_real(icc_shim_pending);
 }
+#pragma clang attribute push(__attribute__((no_builtin)), apply_to = function)
 
 // --log: one line for this call (unless the shim's own work made it), then the real function.
 extern "C" void *icc_shim_logged(unsigned fn)
@@ -290,3 +308,5 @@ extern "C" void *icc_shim_logged(unsigned fn)
     }
     return real;
 }
+
+#pragma clang attribute pop

@@ -7,7 +7,7 @@ import type { ElfExport, ElfLibrary } from './elf.js';
  *  test/e2e/shim.test.ts checks this list against the runtime object's imports. */
 export const RUNTIME_IMPORTS: ReadonlySet<string> = new Set([
   'dlopen', 'dlsym', 'dlerror', 'syscall', 'getenv', 'clock_gettime', 'pthread_atfork',
-  'abort', 'strlen', '__tls_get_addr', '__cxa_finalize', '__cxa_atexit', '__stack_chk_fail',
+  'abort', 'strlen', '__cxa_demangle', '__tls_get_addr', '__cxa_finalize', '__cxa_atexit', '__stack_chk_fail',
 ]);
 
 export interface Skipped {
