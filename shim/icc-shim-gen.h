@@ -9,16 +9,22 @@
 // runtime (runtime.cpp) through one shared interceptor instead of a call.
 #pragma once
 
+#ifdef _WIN32
+#define ICC_SHIM_HIDDEN
+#define ICC_SHIM_TLS
+#else
 #define ICC_SHIM_HIDDEN __attribute__((visibility("hidden")))
+#define ICC_SHIM_TLS __attribute__((tls_model("initial-exec")))
+#endif
 
 extern "C" {
 // Filled by the generated source: one entry per intercepted function.
 ICC_SHIM_HIDDEN extern unsigned long icc_shim_calls[];
 ICC_SHIM_HIDDEN extern void *icc_shim_reals[];
 // Which function's first call is being resolved, read by icc_shim_resolve.
-ICC_SHIM_HIDDEN extern __thread unsigned icc_shim_pending __attribute__((tls_model("initial-exec")));
+ICC_SHIM_HIDDEN extern __thread unsigned icc_shim_pending ICC_SHIM_TLS;
 // Set while a --body or --log body runs on this thread: calls it makes pass straight through.
-ICC_SHIM_HIDDEN extern __thread int icc_shim_inside __attribute__((tls_model("initial-exec")));
+ICC_SHIM_HIDDEN extern __thread int icc_shim_inside ICC_SHIM_TLS;
 // The runtime's entries (runtime.cpp).
 ICC_SHIM_HIDDEN void icc_shim_resolve(void);
 ICC_SHIM_HIDDEN void *icc_shim_real(unsigned fn);

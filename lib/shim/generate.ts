@@ -14,7 +14,10 @@ export interface ShimSource {
   library: string;
   /** The default --out path ('' for stderr). */
   out: string;
+  /** What the runtime looks up: a name, or `#N` for a DLL's ordinal-only export. */
   functions: string[];
+  /** The symbol each interceptor defines, when it differs from its name (ordinal-only exports). */
+  symbols?: string[];
   /** --body: the functions with an override (the rest use the default body, if any). */
   overrides?: ReadonlySet<string>;
   hasDefaultBody?: boolean;
@@ -57,7 +60,7 @@ export function generateShim(s: ShimSource): string {
   }
   lines.push('}', '');
   s.functions.forEach((name, i) => {
-    lines.push(`extern "C" void icc_shim_f${i}(void) __asm__(${cString(name)});`);
+    lines.push(`extern "C" void icc_shim_f${i}(void) __asm__(${cString(s.symbols?.[i] ?? name)});`);
     lines.push(`extern "C" [[interceptor]] void icc_shim_f${i}(void) { goto -> ${target(s, name, i)}; }`);
   });
   return lines.join('\n') + '\n';
@@ -70,6 +73,7 @@ function bodyName(fn: string): string {
 function target(s: ShimSource, name: string, i: number): string {
   if (s.mode === 'count') return `icc_shim::counted(${i})`;
   if (s.mode === 'log') return `icc_shim_logged(${i})`;
+  if (!s.overrides?.has(name) && !s.hasDefaultBody) return `icc_shim::counted(${i})`;
   const body = s.overrides?.has(name) ? bodyName(name) : 'icc_shim_body_default';
   return `icc_shim::with_body(${i}, icc_shim_names[${i}], ${body})`;
 }

@@ -13,6 +13,8 @@ import { ShimError } from './errors.js';
 import { generateShim, type ShimMode } from './generate.js';
 import { planShim, type ShimPlan } from './plan.js';
 import { findBodies } from './hooks.js';
+import { isPe, readPeExports, type PeLibrary } from './pe.js';
+import { mingwFlags, planProxy, type ProxyPlan } from './proxy.js';
 
 interface Options {
   library: string;
@@ -36,16 +38,22 @@ export async function main(argv: string[]): Promise<number> {
     const options = await parseOptions(argv);
     if (!options) return 0;
     const buf = readInput(options.library);
+    if (isPe(buf)) {
+      const library = readPeExports(buf, options.library);
+      if (library.machine !== 'x86_64') throw new ShimError(`'${options.library}' is a ${library.machine} DLL, but proxy DLLs are built for x86_64 only`);
+      const dllName = path.basename(options.output ?? library.dllName);
+      const plan = planProxy(library, dllName, options.real ?? `${dllName.replace(/\.dll$/i, '')}-real.dll`, options.only);
+      if (options.list) process.stdout.write(describePlan(options.library, plan));
+      else await buildProxy(options, library, plan, temps);
+      return 0;
+    }
     if (!isElf(buf)) throw new ShimError(`'${options.library}' is not a shared library (no ELF header)`);
     const library = readElfExports(buf, options.library);
     if (library.machine !== options.target)
       throw new ShimError(`'${options.library}' is a ${library.machine} library, but the shim is built for ${options.target}`);
     const plan = planShim(library, options.only);
-    if (options.list) {
-      process.stdout.write(describePlan(options.library, plan));
-      return 0;
-    }
-    await build(options, library, plan, temps);
+    if (options.list) process.stdout.write(describePlan(options.library, plan));
+    else await build(options, library, plan, temps);
     return 0;
   } catch (error) {
     if (error instanceof ShimError) {
@@ -129,40 +137,86 @@ export function describePlan(file: string, plan: ShimPlan): string {
   return lines.join('\n') + '\n';
 }
 
-async function build(options: Options, library: ElfLibrary, plan: ShimPlan, temps: string[]): Promise<void> {
-  const output = path.resolve(options.output ?? `${path.basename(options.library).replace(/\.so(\.[\d.]+)?$/, '')}.shim.so`);
-  // The shim is written beside its final name and renamed into place: nothing half-written stays.
+/** A file written beside its final name, renamed into place only once the build succeeded. */
+function stage(output: string, temps: string[]): string {
   const staging = `${output}.icc-shim-${process.pid}`;
   try {
     fs.writeFileSync(staging, '');
   } catch (e) {
-    throw new ShimError(`cannot write '${output}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as NodeJS.ErrnoException).code}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ShimError(`cannot write '${output}': ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code}`);
   }
   temps.push(staging);
-  let functions = plan.functions;
-  let overrides: Set<string> | undefined;
-  let hasDefaultBody = false;
-  if (options.mode === 'body') {
-    const bodies = findBodies(options.hooks!, plan, library.soname ?? path.basename(options.library));
-    overrides = bodies.overrides;
-    hasDefaultBody = bodies.hasDefault;
-    if (!hasDefaultBody) functions = functions.filter((f) => overrides!.has(f));
-  }
-  if (functions.length === 0) throw new ShimError(`nothing to intercept in '${options.library}'`);
+  return staging;
+}
+
+function commit(staging: string, output: string, temps: string[]): void {
+  fs.renameSync(staging, output);
+  temps.splice(temps.indexOf(staging), 1);
+}
+
+/** --body: which functions get an interceptor, and which body each runs. */
+function bodies(options: Options, plan: ShimPlan, libraryName: string) {
+  if (options.mode !== 'body') return { keep: (_: string) => true, overrides: undefined, hasDefaultBody: false };
+  const found = findBodies(options.hooks!, plan, libraryName);
+  return { keep: (f: string) => found.hasDefault || found.overrides.has(f), overrides: found.overrides, hasDefaultBody: found.hasDefault };
+}
+
+/** Runs icc++ on the generated source, the runtime and the user's hooks. */
+async function compile(options: Options, generated: string, runtime: string, extra: string[], temps: string[]): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icc-shim-'));
   temps.push(dir);
-  const real = options.real ?? fs.realpathSync(options.library);
   const source = path.join(dir, 'shim.cpp');
-  fs.writeFileSync(source, generateShim({ mode: options.mode, library: real, out: options.out, functions, overrides, hasDefaultBody }));
+  fs.writeFileSync(source, generated);
   const shimDir = path.join(packageRoot, 'shim');
-  const args = ['-O2', '-fPIC', '-shared', `-I${shimDir}`, source, path.join(shimDir, 'runtime.cpp')];
+  const args = ['-O2', `-I${shimDir}`, source, path.join(shimDir, runtime)];
   if (options.hooks) args.push(options.hooks);
-  args.push('-o', staging, '-ldl', '-pthread');
+  args.push(...extra);
   const icc = path.join(packageRoot, 'bin', 'icc++');
   if (options.verbose) process.stderr.write(`icc-shim: ${icc} ${args.join(' ')}\n`);
   const built = await execa(icc, args, { reject: false, stdio: ['ignore', 'inherit', 'inherit'] });
   if (built.exitCode !== 0) throw new ShimError(`building the shim failed (icc++ exit code ${built.exitCode ?? built.signal})`);
-  fs.renameSync(staging, output);
-  temps.splice(temps.indexOf(staging), 1);
+}
+
+async function build(options: Options, library: ElfLibrary, plan: ShimPlan, temps: string[]): Promise<void> {
+  const output = path.resolve(options.output ?? `${path.basename(options.library).replace(/\.so(\.[\d.]+)?$/, '')}.shim.so`);
+  const staging = stage(output, temps);
+  const { keep, overrides, hasDefaultBody } = bodies(options, plan, library.soname ?? path.basename(options.library));
+  const functions = plan.functions.filter(keep);
+  if (functions.length === 0) throw new ShimError(`nothing to intercept in '${options.library}'`);
+  const real = options.real ?? fs.realpathSync(options.library);
+  const source = generateShim({ mode: options.mode, library: real, out: options.out, functions, overrides, hasDefaultBody });
+  await compile(options, source, 'runtime.cpp', ['-fPIC', '-shared', '-o', staging, '-ldl', '-pthread'], temps);
+  commit(staging, output, temps);
   process.stderr.write(`icc-shim: ${output}: ${functions.length} functions intercepted (${options.mode}), ${plan.skipped.length} skipped (--list names them)\n`);
+}
+
+/** A proxy DLL named like the original, its import library and .def file beside it. */
+async function buildProxy(options: Options, library: PeLibrary, plan: ProxyPlan, temps: string[]): Promise<void> {
+  if (!options.output) throw new ShimError(`a proxy DLL needs -o (it takes the original's name, '${library.dllName}', in another folder)`);
+  const output = path.resolve(options.output);
+  const base = path.basename(output).replace(/\.dll$/i, '');
+  const implib = path.join(path.dirname(output), `lib${base}.dll.a`);
+  const def = path.join(path.dirname(output), `${base}.def`);
+  const staged = [output, implib, def].map((f) => stage(f, temps));
+  fs.writeFileSync(staged[2], plan.def);
+  // Every export stays in a proxy (programs import them all): without a default body, the
+  // functions that have no override of their own just forward.
+  const { overrides, hasDefaultBody } = bodies(options, plan, library.dllName);
+  const chosen = plan.functions.map((_, i) => i);
+  if (chosen.length === 0) throw new ShimError(`nothing to intercept in '${options.library}'`);
+  const real = options.real ?? `${base}-real.dll`;
+  const source = generateShim({
+    mode: options.mode, library: real, out: options.out, overrides, hasDefaultBody,
+    functions: chosen.map((i) => plan.lookups[i]),
+    symbols: chosen.map((i) => plan.symbols[i]),
+  });
+  // The linker knows a module-definition file by its extension.
+  const defDir = fs.mkdtempSync(path.join(os.tmpdir(), 'icc-shim-'));
+  temps.push(defDir);
+  const linkDef = path.join(defDir, `${base}.def`);
+  fs.writeFileSync(linkDef, plan.def);
+  await compile(options, source, 'runtime-win.cpp', [...mingwFlags(), '-shared', linkDef, '-o', staged[0], `-Wl,--out-implib,${staged[1]}`], temps);
+  [output, implib, def].forEach((f, i) => commit(staged[i], f, temps));
+  process.stderr.write(`icc-shim: ${output}: proxy of ${library.dllName} forwarding to ${real}, ${chosen.length} functions intercepted (${options.mode}), ${plan.skipped.length} skipped; import library ${implib}\n`);
 }
