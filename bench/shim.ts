@@ -23,23 +23,26 @@ async function timed(cmd: string, args: string[]): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-/** Bytes of code (executable sections) in an object, and the sizes of its symbols by name. */
-async function codeOf(obj: string): Promise<{ code: number; symbols: Map<string, number> }> {
-  const sections = String((await execa('llvm-readelf', ['-S', '--wide', obj])).stdout);
+/** Bytes of code in a linked shared object: its executable sections (the linker has dropped what
+ *  the object marked for exclusion, and laid out each function at its alignment). */
+async function linkedCode(obj: string): Promise<number> {
+  const so = obj.replace(/\.o$/, '.so');
+  await execa('clang++', ['-shared', '-nostdlib', obj, 'support.o', '-o', so], { cwd: dir });
+  const sections = String((await execa('llvm-readelf', ['-S', '--wide', so])).stdout);
   let code = 0;
   for (const m of sections.matchAll(/^\s*\[\s*\d+\]\s+(\S+)\s+PROGBITS\s+\S+\s+\S+\s+(\S+)\s+\S+\s+(\S*X\S*)/gm)) code += parseInt(m[2], 16);
-  const symbols = new Map<string, number>();
-  for (const line of String((await execa('llvm-nm', ['-S', '--defined-only', obj])).stdout).split('\n')) {
-    const m = /^\S+ (\S+) \w (\S+)$/.exec(line);
-    if (m) symbols.set(m[2], parseInt(m[1], 16));
-  }
-  return { code, symbols };
+  return code;
+}
+
+function sources(n: number): { shim: string; plain: string } {
+  const names = Array.from({ length: n }, (_, i) => `lib_function_${i}`);
+  const shim = generateShim({ mode: 'count', library: '/usr/lib/libexample.so', out: '', functions: names });
+  const plain = shim.replace(/^extern "C" \[\[interceptor\]\] void (\w+)\(void\) \{ goto -> (.*); \}$/gm, 'extern "C" void $1(void) { reinterpret_cast<void (*)(void)>($2)(); }');
+  return { shim, plain };
 }
 
 async function compileBench(): Promise<void> {
-  const names = Array.from({ length: N }, (_, i) => `lib_function_${i}`);
-  const text = generateShim({ mode: 'count', library: '/usr/lib/libexample.so', out: '', functions: names });
-  const plain = text.replace(/^extern "C" \[\[interceptor\]\] void (\w+)\(void\) \{ goto -> (.*); \}$/gm, 'extern "C" void $1(void) { reinterpret_cast<void (*)(void)>($2)(); }');
+  const { shim: text, plain } = sources(N);
   fs.writeFileSync(path.join(dir, 'shim.cpp'), text);
   fs.writeFileSync(path.join(dir, 'plain.cpp'), plain);
   const inc = `-I${path.join(root, 'shim')}`;
@@ -50,18 +53,21 @@ async function compileBench(): Promise<void> {
   }
   console.log(`(a) ${N} functions, -O2 -fPIC -c, best of 2: icc++ ${(best.icc / 1000).toFixed(2)} s, clang++ with forwarding functions ${(best.clang / 1000).toFixed(2)} s: ratio ${(best.icc / best.clang).toFixed(2)}x (target <= 1.5x)`);
 
-  const shim = await codeOf(path.join(dir, 'shim.o'));
-  const plainCode = await codeOf(path.join(dir, 'plain.o'));
-  const sum = (pred: (n: string) => boolean, m: Map<string, number>) => [...m].filter(([n]) => pred(n)).reduce((s, [, v]) => s + v, 0);
-  const cores = sum((n) => /__core_icc_shim_f\d+/.test(n), shim.symbols);
-  const light = sum((n) => /^__icc_light\.\d+$/.test(n), shim.symbols);
-  const shared = sum((n) => /^__icc_(sysv_trampoline|sysv_light|null_target)$|write_stderr|__clang_call_terminate/.test(n), shim.symbols);
-  const perFunction = (shim.code - shared) / N;
-  // All of them take the light path: the light core is the body that runs; the full core is kept beside it.
-  const body = light / N;
-  console.log(`    code per interceptor: ${perFunction.toFixed(1)} bytes (light core, the body that runs: ${body.toFixed(1)}; full core kept: ${(cores / N).toFixed(1)}; ` +
-    `stub and padding: ${(perFunction - body - cores / N).toFixed(1)}); beyond its body: ${(perFunction - body).toFixed(1)} bytes (target <= 48); ` +
-    `clang++'s forwarding function: ${(plainCode.code / N).toFixed(1)} bytes`);
+  // What the runtime defines, reduced to empty definitions (the same in every link).
+  fs.writeFileSync(path.join(dir, 'support.c'), '__thread unsigned icc_shim_pending; __thread int icc_shim_inside;\nvoid icc_shim_resolve(void) {}\nvoid *icc_shim_real(unsigned f) { return 0; }\n');
+  await execa('clang', ['-O2', '-fPIC', '-c', 'support.c', '-o', 'support.o'], { cwd: dir });
+  // Bytes per function: the difference between N and N/5 functions, linked, so that what every
+  // object holds once (the shared trampolines, the runtime's support) cancels out.
+  const small = sources(N / 5);
+  fs.writeFileSync(path.join(dir, 'shim-small.cpp'), small.shim);
+  fs.writeFileSync(path.join(dir, 'plain-small.cpp'), small.plain);
+  await execa(icc, ['-O2', '-fPIC', inc, '-c', 'shim-small.cpp', '-o', 'shim-small.o'], { cwd: dir });
+  await execa('clang++', ['-O2', '-fPIC', inc, '-c', 'plain-small.cpp', '-o', 'plain-small.o'], { cwd: dir });
+  const per = async (big: string, little: string) => ((await linkedCode(path.join(dir, big))) - (await linkedCode(path.join(dir, little)))) / (N - N / 5);
+  const iccBytes = await per('shim.o', 'shim-small.o');
+  const plainBytes = await per('plain.o', 'plain-small.o');
+  console.log(`    code per function, linked: interceptor ${iccBytes.toFixed(1)} bytes, clang++ forwarding function with the same body ${plainBytes.toFixed(1)} bytes: ` +
+    `${(iccBytes - plainBytes).toFixed(1)} bytes per interceptor beyond its body (target <= 48)`);
 }
 
 async function loopNs(program: string, env: Record<string, string> = {}, wrapper: string[] = []): Promise<number> {
@@ -102,6 +108,7 @@ async function callBench(): Promise<void> {
 
 try {
   await compileBench();
+  if (process.argv[2] === "--compile-only") process.exit(0);
   await callBench();
 } finally {
   fs.removeSync(dir);

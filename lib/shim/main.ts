@@ -13,6 +13,7 @@ import { ShimError } from './errors.js';
 import { generateShim, type ShimMode } from './generate.js';
 import { planShim, type ShimPlan } from './plan.js';
 import { findBodies } from './hooks.js';
+import { formatPrototype, readPrototypes, type Prototype } from './header.js';
 import { isPe, readPeExports, type PeLibrary } from './pe.js';
 import { mingwFlags, planProxy, type ProxyPlan } from './proxy.js';
 
@@ -27,6 +28,7 @@ interface Options {
   real?: string;
   target: string;
   verbose: boolean;
+  header?: string;
 }
 
 const HOST_MACHINE: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i386' };
@@ -52,7 +54,10 @@ export async function main(argv: string[]): Promise<number> {
     if (library.machine !== options.target)
       throw new ShimError(`'${options.library}' is a ${library.machine} library, but the shim is built for ${options.target}`);
     const plan = planShim(library, options.only);
-    if (options.list) process.stdout.write(describePlan(options.library, plan));
+    const prototypes = options.header ? await readPrototypes(options.header) : undefined;
+    if (prototypes && options.mode === 'log' && !options.list)
+      process.stderr.write(`icc-shim: note: ${prototypes.size} prototypes read from ${options.header}; --log prints arguments once interceptor bodies can read parameters (issue 12)\n`);
+    if (options.list) process.stdout.write(describePlan(options.library, plan, prototypes));
     else await build(options, library, plan, temps);
     return 0;
   } catch (error) {
@@ -80,6 +85,7 @@ async function parseOptions(argv: string[]): Promise<Options | undefined> {
     .option('only', { type: 'string', describe: 'comma-separated function names: intercept only these' })
     .option('real', { type: 'string', describe: 'the library the shim forwards to, as opened at run time (default: LIBRARY\'s real path)' })
     .option('target', { type: 'string', default: HOST_MACHINE[process.arch] ?? process.arch, describe: 'the architecture to build for' })
+    .option('header', { type: 'string', describe: 'a C header declaring the functions: --list shows their prototypes (read with clang\'s JSON AST dump)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'print the icc++ command' })
     .conflicts('count', ['log', 'body'])
     .conflicts('log', 'body')
@@ -116,6 +122,7 @@ async function parseOptions(argv: string[]): Promise<Options | undefined> {
     real: args.real,
     target: args.target,
     verbose: args.verbose,
+    header: args.header,
   };
 }
 
@@ -129,9 +136,12 @@ function readInput(file: string): Buffer {
 }
 
 /** The plan as --list prints it: one line per function, one per skipped symbol with its reason. */
-export function describePlan(file: string, plan: ShimPlan): string {
+export function describePlan(file: string, plan: ShimPlan, prototypes?: Map<string, Prototype>): string {
   const lines = [`# icc-shim plan for ${file}: ${plan.functions.length} intercepted, ${plan.skipped.length} skipped`];
-  for (const f of plan.functions) lines.push(`intercept ${f}`);
+  for (const f of plan.functions) {
+    const p = prototypes?.get(f);
+    lines.push(p ? `intercept ${f}: ${formatPrototype(p)}` : `intercept ${f}`);
+  }
   for (const s of plan.skipped) lines.push(`skip ${s.name}: ${s.reason}`);
   if (plan.unselected) lines.push(`# ${plan.unselected} more not selected by --only`);
   return lines.join('\n') + '\n';
