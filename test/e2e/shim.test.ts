@@ -82,6 +82,8 @@ test('--list: zlib\'s functions, libc\'s versions, data symbols and IFUNCs', asy
   assert.ok(n >= 50 && n <= 200, `zlib has ${n} functions`);
   assert.match(zs, /^intercept deflate$/m);
   assert.match(zs, /^intercept crc32$/m);
+  const withHeader = String((await icsh([LIBZ, '--list', '--header', '/usr/include/zlib.h'])).stdout);
+  assert.match(withHeader, /^intercept deflate: int deflate\(z_streamp strm, int flush\)$/m, 'prototypes from zlib.h');
   const c = String((await icsh([LIBC, '--list'])).stdout);
   assert.match(c, /^intercept memcpy$/m, 'memcpy, an IFUNC, is intercepted');
   assert.match(c, /^intercept realpath$/m);
@@ -230,6 +232,8 @@ test('bad input: one-line errors, exit code 1, nothing left behind', async () =>
   await fails([path.join(out, 'arm.so')], /^icc-shim: error: '.*arm\.so' is a aarch64 library, but the shim is built for x86_64$/, path.join(bad, 'd.so'));
   await fails([LIBZ, '--body', path.join(fixtures, 'shim', 'bad-hooks.cpp')], /^.*bad-hooks\.cpp:5:1: error: ICC_SHIM_BODY\(crc33\) names no function icc-shim intercepts in libz\.so\.1$/, path.join(bad, 'e.so'));
   await fails([LIBZ], /^icc-shim: error: cannot write '.*no-such-dir\/f\.so': no such directory$/, path.join(bad, 'no-such-dir', 'f.so'));
+  fs.writeFileSync(path.join(out, 'broken.h'), 'int deflate(int x;\n');
+  await fails([LIBZ, '--log', '--header', path.join(out, 'broken.h')], /^.*broken\.h:1:18: error: expected '\)'$/, path.join(bad, 'h.so'));
   await fails([LIBZ, '--only', 'nothing_here'], /^icc-shim: error: nothing to intercept in/, path.join(bad, 'g.so'));
 });
 
