@@ -14,7 +14,7 @@ extern const char *const icc_shim_names[];
 extern const unsigned icc_shim_count;
 extern const char icc_shim_library[];
 extern const char icc_shim_out[];
-extern const int icc_shim_log_mode;
+extern const int icc_shim_mode; // 0 --count, 1 --log, 2 --body
 
 __thread unsigned icc_shim_pending;
 __thread int icc_shim_inside;
@@ -37,16 +37,16 @@ FILE *open_out()
 __attribute__((constructor)) void start()
 {
     InitializeCriticalSection(&log_lock);
-    if (icc_shim_log_mode)
+    if (icc_shim_mode == 1)
         log_file = open_out();
 }
 
 __attribute__((destructor)) void finish()
 {
-    if (icc_shim_log_mode) {
+    if (icc_shim_mode != 0) {
         if (log_file && log_file != stderr)
             fclose(log_file);
-        return;
+        return; // a --body proxy counts the functions it only forwards, but reports nothing
     }
     unsigned *order = static_cast<unsigned *>(malloc(icc_shim_count * sizeof(unsigned) + 1));
     unsigned used = 0;

@@ -26,7 +26,7 @@ ICC_SHIM_HIDDEN extern const char *const icc_shim_names[];
 ICC_SHIM_HIDDEN extern const unsigned icc_shim_count;
 ICC_SHIM_HIDDEN extern const char icc_shim_library[];
 ICC_SHIM_HIDDEN extern const char icc_shim_out[];
-ICC_SHIM_HIDDEN extern const int icc_shim_log_mode;
+ICC_SHIM_HIDDEN extern const int icc_shim_mode; // 0 --count, 1 --log, 2 --body
 
 __thread unsigned icc_shim_pending;
 __thread int icc_shim_inside;
@@ -240,11 +240,11 @@ __attribute__((destructor)) void finish()
 {
     if (out_fd < 0)
         return;
-    if (icc_shim_log_mode) {
+    if (icc_shim_mode == 1) {
         for (LogBuffer *b = __atomic_load_n(&buffers, __ATOMIC_ACQUIRE); b; b = b->next)
             flush(b);
         unbuffered = true;
-    } else {
+    } else if (icc_shim_mode == 0) {
         report_counts();
     }
 }

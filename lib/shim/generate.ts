@@ -48,7 +48,7 @@ export function generateShim(s: ShimSource): string {
     `ICC_SHIM_HIDDEN extern const unsigned icc_shim_count = ${n};`,
     `ICC_SHIM_HIDDEN extern const char icc_shim_library[] = ${cString(s.library)};`,
     `ICC_SHIM_HIDDEN extern const char icc_shim_out[] = ${cString(s.out)};`,
-    `ICC_SHIM_HIDDEN extern const int icc_shim_log_mode = ${s.mode === 'log' ? 1 : 0};`,
+    `ICC_SHIM_HIDDEN extern const int icc_shim_mode = ${['count', 'log', 'body'].indexOf(s.mode)}; // 0 count, 1 log, 2 body`,
     'ICC_SHIM_HIDDEN extern const char *const icc_shim_names[] = {',
     ...s.functions.map((f) => `    ${cString(f)},`),
     '};',
