@@ -55,10 +55,12 @@ export function isElf(buf: Buffer): boolean {
 
 /** Reads a 64-bit little-endian ELF shared library's exports; errors name what is wrong with the file. */
 export function readElfExports(buf: Buffer, file: string): ElfLibrary {
-  if (buf.length < 64 || buf[4] !== 2 || buf[5] !== 1) throw new ShimError(`'${file}' is not a 64-bit little-endian ELF file`);
+  if (buf.length < 64 || buf[5] !== 1) throw new ShimError(`'${file}' is not a little-endian ELF file`);
   const type = buf.readUInt16LE(16);
   const machineId = buf.readUInt16LE(18);
   const machine = MACHINES[machineId] ?? `machine ${machineId}`;
+  // Type and machine sit at the same offsets in 32- and 64-bit files: name what the file is.
+  if (buf[4] !== 2) return { format: 'elf', machine: `32-bit ${machine}`, exports: [] };
   if (type !== ET_DYN) throw new ShimError(`'${file}' is not a shared library (ELF type ${type})`);
   const shoff = Number(buf.readBigUInt64LE(0x28));
   const shentsize = buf.readUInt16LE(0x3a);

@@ -230,6 +230,9 @@ test('bad input: one-line errors, exit code 1, nothing left behind', async () =>
   await fails([path.join(out, 'x.o')], /^icc-shim: error: '.*x\.o' is not a shared library \(ELF type 1\)$/, path.join(bad, 'c.so'));
   const arm = await execa('clang', ['--target=aarch64-linux-gnu', '-nostdlib', '-shared', '-fuse-ld=lld', path.join(out, 'x.c'), '-o', path.join(out, 'arm.so')], { reject: false });
   assert.is(arm.exitCode, 0, String(arm.stderr));
+  const i386 = await execa('clang', ['-m32', '-nostdlib', '-shared', '-fuse-ld=lld', path.join(out, 'x.c'), '-o', path.join(out, 'i386.so')], { reject: false });
+  assert.is(i386.exitCode, 0, String(i386.stderr));
+  await fails([path.join(out, 'i386.so')], /^icc-shim: error: '.*i386\.so' is a 32-bit i386 library, but the shim is built for x86_64$/, path.join(bad, 'd32.so'));
   await fails([path.join(out, 'arm.so')], /^icc-shim: error: '.*arm\.so' is a aarch64 library, but the shim is built for x86_64$/, path.join(bad, 'd.so'));
   await fails([LIBZ, '--body', path.join(fixtures, 'shim', 'bad-hooks.cpp')], /^.*bad-hooks\.cpp:5:1: error: ICC_SHIM_BODY\(crc33\) names no function icc-shim intercepts in libz\.so\.1$/, path.join(bad, 'e.so'));
   await fails([LIBZ], /^icc-shim: error: cannot write '.*no-such-dir\/f\.so': no such directory$/, path.join(bad, 'no-such-dir', 'f.so'));
