@@ -59,7 +59,9 @@ export function clangDir(clang: string): string {
 export interface RunOptions {
   /** Capture stdout (as latin1 text: bytes round-trip exactly) instead of inheriting it. */
   capture?: boolean;
-  stdin?: 'inherit' | 'ignore';
+  /** 'held': the bytes icc++ read from its own stdin (Runner.holdStdin), for a command that reads
+   *  `-`; the terminal's stdin when none were held. */
+  stdin?: 'inherit' | 'ignore' | 'held';
   /** Text for the command's stdin (instead of `stdin`). */
   input?: string;
   /** Rewrites clang's stderr before it reaches the user (compiles of rewritten text). */
@@ -80,6 +82,8 @@ const loadExeca = (): Promise<typeof import('execa')> => (execaModule ??= import
 /** Runs commands, remembering the one in flight so a signal can stop it. */
 export class Runner {
   private current: { kill(signal: NodeJS.Signals): unknown } | undefined;
+  /** icc++'s stdin, read once: every command that reads `-` gets these same bytes. */
+  private stdinBytes: Buffer | undefined;
 
   constructor(private readonly debug: boolean) {}
 
@@ -105,15 +109,20 @@ export class Runner {
    * pipe: clang never waits for icc++ to read, while icc++ reads what is there as it comes
    * (`onStdout`, every few ms) and works on it.
    */
-  async capture(file: string, args: string[], stdoutFile: string, onStdout?: OnStdout): Promise<Captured> {
+  async capture(file: string, args: string[], stdoutFile: string, onStdout?: OnStdout, stdin: 'inherit' | 'held' = 'inherit'): Promise<Captured> {
     this.announce(file, args);
     const out = openSync(stdoutFile, 'w');
     const follower = new Follower(stdoutFile, onStdout);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const child = spawn(file, args, { stdio: ['inherit', out, 'pipe'], env: childEnv() });
+      const held = stdin === 'held' ? this.stdinBytes : undefined;
+      const child = spawn(file, args, { stdio: [held ? 'pipe' : 'inherit', out, 'pipe'], env: childEnv() });
       this.current = child;
       closeSync(out);
+      if (held) {
+        child.stdin?.on('error', () => undefined); // clang stopped reading (an error it reports)
+        child.stdin?.end(held);
+      }
       void loadExeca();
       timer = setInterval(() => follower.poll(), POLL_MS);
       const stderr: Buffer[] = [];
@@ -147,6 +156,12 @@ export class Runner {
     }
   }
 
+  /** Reads icc++'s stdin to its end, once, for the commands that read a `-` input ('held'): the
+   *  preprocessor and then the compile or link must each see the same bytes. */
+  holdStdin(): void {
+    this.stdinBytes ??= readAllStdin();
+  }
+
   /** A line for ICC_DEBUG / --icc-debug: what icc++ decided on its own. */
   note(text: string): void {
     if (this.debug) process.stderr.write(`icc++: ${text}\n`);
@@ -157,7 +172,7 @@ export class Runner {
     const { execa } = await loadExeca();
     const child = execa(file, args, {
       reject: false,
-      ...(options.input !== undefined ? { input: options.input } : { stdin: options.stdin ?? 'inherit' }),
+      ...this.stdinOption(options),
       stdout: options.capture ? 'pipe' : 'inherit',
       stderr: options.stderrFilter ? 'pipe' : 'inherit',
       encoding: 'latin1',
@@ -183,6 +198,12 @@ export class Runner {
     }
   }
 
+  private stdinOption(options: RunOptions): { input: string | Buffer } | { stdin: 'inherit' | 'ignore' } {
+    if (options.input !== undefined) return { input: options.input };
+    if (options.stdin === 'held') return this.stdinBytes ? { input: this.stdinBytes } : { stdin: 'inherit' };
+    return { stdin: options.stdin ?? 'inherit' };
+  }
+
   private announce(file: string, args: string[]): void {
     if (this.debug) process.stderr.write(`icc++: running ${[file, ...args].map(quote).join(' ')}\n`);
   }
@@ -191,6 +212,30 @@ export class Runner {
   kill(signal: NodeJS.Signals): void {
     this.current?.kill(signal);
   }
+}
+
+/** All of fd 0 (empty when it is closed). A non-blocking stdin (a terminal another program left
+ *  that way) answers EAGAIN: wait for it and read on. */
+function readAllStdin(): Buffer {
+  const chunks: Buffer[] = [];
+  const chunk = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, chunk, 0, chunk.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF' || code === 'EBADF') break;
+      throw error;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Called with all of a command's stdout so far, as latin1 text, each time more has come. */

@@ -26,6 +26,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const plan = classify(clangArgs);
     if (passesStraight(plan) || (config.scan && noInterceptorsPossible(plan))) return reportSignal(await runner.exec(clang, clangArgs), clang);
     temp = new TempDir(debug, (signal) => runner.kill(signal), early?.dir);
+    // clang -E reads `-` first, and the compile or link after it must read the same bytes.
+    if (plan.inputs.some((i) => i.word === '-')) runner.holdStdin();
     // clang -E starts first; the rest of the pipeline loads while it runs. Loaded only when a
     // source may hold interceptors: the fast path never pays for the rewriter.
     const preprocessed = preprocessAll(runner, clang, plan, temp, early);

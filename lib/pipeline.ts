@@ -66,7 +66,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
     for (const e of errors) process.stderr.write(e.format() + '\n');
     return { code: 1 };
   }
-  if (sources.length === 0) return ctx.runner.run(ctx.clang, plan.argv);
+  if (sources.length === 0) return ctx.runner.run(ctx.clang, plan.argv, { stdin: 'held' });
   if (target.error) throw target.error;
   if (target.abi === 'ms' && plan.argv.some((w) => /^-flto(=|$)/.test(w))) {
     // lld's COFF LTO resolves symbols before code generation, when asm-defined stubs are invisible.
@@ -225,7 +225,7 @@ async function compileEach(ctx: Context, sources: Source[]): Promise<Outcome> {
   }
   const rest = remainingCommand(plan, sources);
   if (rest) {
-    const r = await ctx.runner.run(ctx.clang, rest);
+    const r = await ctx.runner.run(ctx.clang, rest, { stdin: 'held' });
     if (r.signal) return r;
     if (r.code !== 0) failed ??= r;
   }
@@ -264,5 +264,5 @@ async function compileAndLink(ctx: Context, sources: Source[]): Promise<Outcome>
     else args.push('-x', 'none', object, '-x', language);
   }
   if (plan.inputs.every((i) => objects.has(i) || i.lang === 'object')) args.push('-Qunused-arguments');
-  return ctx.runner.run(ctx.clang, args);
+  return ctx.runner.run(ctx.clang, args, { stdin: 'held' });
 }

@@ -42,7 +42,7 @@ export async function preprocessAll(runner: Runner, clang: string, plan: Plan, t
     let pre = n === 0 && early ? await adoptEarly(runner, early, [clang, ...args], scan.feed) : undefined;
     if (!pre) {
       scan = scanAsItComes();
-      pre = await runner.capture(clang, args, temp.file(`preprocessed-${n}.ii`), scan.feed);
+      pre = await runner.capture(clang, args, temp.file(`preprocessed-${n}.ii`), scan.feed, input.word === '-' ? 'held' : 'inherit');
     }
     if (pre.code !== 0) {
       process.stderr.write(Buffer.from(pre.stderr, 'latin1'));
