@@ -524,7 +524,7 @@ static char **early_command(const char *clang, const EarlyPlan *plan, const char
   if (plan->flags & F_DEPS) { // depTarget: name the real output, never a temp file
     const char *slash = strrchr(source, '/');
     char *out = plan->output ? (char *)plan->output : concat(without_extension(slash ? slash + 1 : source, false), ".o");
-    if (!(plan->flags & F_DEP_TARGET)) push(&args, "-MT"), push(&args, out);
+    if (!(plan->flags & F_DEP_TARGET)) push(&args, "-MQ"), push(&args, out);
     if (!(plan->flags & F_DEP_FILE)) push(&args, "-MF"), push(&args, concat(without_extension(out, true), ".d"));
   }
   push(&args, "-E"), push(&args, "-x"), push(&args, "c++"), push(&args, (char *)source);
@@ -593,6 +593,8 @@ int main(int argc, char **argv) {
         value = rest;
     }
     early.flags |= o->flags;
+    if (strcmp(o->name, "-Wp,") == 0 && (strncmp(rest, "-MD,", 4) == 0 || strncmp(rest, "-MMD,", 5) == 0) && strchr(rest, ',') == strrchr(rest, ','))
+      early.flags |= F_DEPS | F_DEP_FILE; // clang's driver reads it as -MD/-MMD -MF file
     for (int k = first; k <= i && k < argc; k++) {
       if (!(o->flags & F_NOT_FOR_PP)) push(&early.words, argv[k]);
       for (size_t c = 0; c < 4 && k > first; c++) early.color |= strncmp(argv[k], colors[c], strlen(colors[c])) == 0;

@@ -77,21 +77,24 @@ async function adoptEarly(runner: Runner, early: EarlyPreprocess, command: strin
 /** clang -E with the user's flags: its errors and warnings go to the user as they are. */
 function preprocessArgs(plan: Plan, input: InputItem): string[] {
   const args = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && (plan.stage === 'E' || !only(o, 'ld')));
-  if (plan.stage !== 'E') args.push('-Qunused-arguments', ...depTarget(plan, input));
+  if (plan.stage !== 'E') args.push('-Qunused-arguments');
+  args.push(...depTarget(plan, input));
   args.push('-E', '-x', input.lang, input.word);
   if (process.stderr.isTTY && !colorChosen(plan)) args.push('-fcolor-diagnostics');
   return args;
 }
 
-/** -MD/-MMD without -MT or -MF would name our temp file; name the real output instead. */
+/** -MD/-MMD (or -Wp,-MD,file) without -MT/-MQ or -MF: clang's driver would name the target and
+ *  the dep file after the user's -o or source (Clang.cpp, RenderDependencyOptions); clang -E here
+ *  has neither, so it gets them spelled out, quoted as the driver quotes them (-MQ). */
 function depTarget(plan: Plan, input: InputItem): string[] {
+  const wp = plan.depFlags.filter((d) => d.canonical === '-Wp,' && d.values.length === 2); // clang's rewrite to -MD -MF file
   const names = new Set(plan.depFlags.map((d) => d.canonical));
-  const wantsDeps = names.has('-MD') || names.has('-MMD');
-  if (!wantsDeps || plan.stage === 'link') return [];
-  const out = outputFor(plan, input);
+  if (!names.has('-MD') && !names.has('-MMD') && wp.length === 0) return [];
   const extra: string[] = [];
-  if (!names.has('-MT') && !names.has('-MQ')) extra.push('-MT', out);
-  if (!names.has('-MF')) extra.push('-MF', out.replace(/\.[^./]*$/, '') + '.d');
+  const stem = path.basename(input.word).replace(/\.[^.]*$/, '');
+  if (!names.has('-MT') && !names.has('-MQ')) extra.push('-MQ', plan.output ?? `${stem}.o`);
+  if (!names.has('-MF') && wp.length === 0) extra.push('-MF', plan.output !== undefined ? plan.output.replace(/\.[^./]*$/, '') + '.d' : `${stem}.d`);
   return extra;
 }
 
