@@ -558,12 +558,16 @@ int main(int argc, char **argv) {
   static const char *const colors[] = {"-fcolor-diagnostics", "-fno-color-diagnostics", "-fdiagnostics-color", "-fno-diagnostics-color"};
   List sources = {0}, forced = {0}, iquote = {0}, angle = {0}, after = {0};
   EarlyPlan early = {0};
+  bool verbose = false;
   for (int i = 1; i < argc; i++) {
     const char *w = argv[i];
     for (size_t k = 0; k < 4; k++) early.color |= strncmp(w, colors[k], strlen(colors[k])) == 0;
     if (strncmp(w, "--icc-", 6) == 0) run_node(root, argc, argv, "%s", w);
     if (w[0] == '@') run_node(root, argc, argv, "a response file");
     if (strcmp(w, "-") == 0 || strcmp(w, "--") == 0) run_node(root, argc, argv, "%s", w);
+    // A version query: the driver prints clang's text, then icc++'s own line (lib/about.ts).
+    if (strcmp(w, "--version") == 0) run_node(root, argc, argv, "%s", w);
+    verbose |= strcmp(w, "-v") == 0;
     if (w[0] != '-') {
       early.inputs++;
       if (has_extension(w, LAUNCHER_CXX_EXTENSIONS)) push(&sources, (char *)w);
@@ -610,6 +614,7 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (verbose && early.inputs == 0) run_node(root, argc, argv, "-v without inputs");
   SearchPath search = {0};
   for (size_t k = 0; k < iquote.count; k++) push(&search.quote, iquote.items[k]);
   for (size_t k = 0; k < angle.count; k++) push(&search.quote, angle.items[k]), push(&search.angle, angle.items[k]);

@@ -9,6 +9,7 @@ import { IccError, report } from './diagnostics.js';
 import { preprocessAll } from './preprocess.js';
 import { mayContainInterceptors, REWRITTEN_LANGUAGES } from './scan.js';
 import { TempDir } from './temp.js';
+import { doctor, printVersion, versionLine, versionQuery } from './about.js';
 import { removeEarly, stopEarly, takeEarly } from './early.js';
 
 export type { Outcome };
@@ -19,12 +20,19 @@ export async function main(argv: string[], env: Record<string, string | undefine
   let temp: TempDir | undefined;
   const early = takeEarly(env);
   try {
-    const { config, clangArgs } = await loadConfig(argv, env);
+    const { config, clangArgs, command } = await loadConfig(argv, env);
     debug = config.debug;
+    if (command === 'version') return { code: printVersion(config, env.PATH) };
+    if (command === 'doctor') return { code: doctor(config, env.PATH) };
     const clang = findClang(config, env.PATH);
     const runner = new Runner(debug);
     const plan = classify(clangArgs);
-    if (passesStraight(plan) || (config.scan && noInterceptorsPossible(plan))) return reportSignal(await runner.exec(clang, clangArgs), clang);
+    if (passesStraight(plan) || (config.scan && noInterceptorsPossible(plan))) {
+      const outcome = reportSignal(await runner.exec(clang, clangArgs), clang);
+      const query = versionQuery(clangArgs, plan.inputs.length > 0);
+      if (query && outcome.code === 0) (query === 'stdout' ? process.stdout : process.stderr).write(versionLine());
+      return outcome;
+    }
     temp = new TempDir(debug, (signal) => runner.kill(signal), early?.dir);
     // clang -E reads `-` first, and the compile or link after it must read the same bytes.
     if (plan.inputs.some((i) => i.word === '-')) runner.holdStdin();

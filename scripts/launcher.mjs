@@ -2,8 +2,7 @@
 // anyway. Its option table and C++ extensions are generated here from the driver's own
 // (lib/args/options.ts, classify.ts), so the two never disagree on which words are sources.
 // When it can't be built, bin/icc++ runs the Node driver for every command, as before.
-import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { OPTIONS } from '../dist/lib/args/options.js';
 import { extensionsFor } from '../dist/lib/args/classify.js';
 import { REWRITTEN_LANGUAGES } from '../dist/lib/scan.js';
@@ -63,10 +62,5 @@ static const char *const LAUNCHER_CXX_SOURCE_EXTENSIONS[] = {${extensionsFor(new
 `;
 writeFileSync('dist/launcher-options.h', header);
 
-const binary = 'dist/icc++-launch';
-rmSync(binary, { force: true });
-try {
-  execFileSync(process.env.ICC_LAUNCHER_CC || 'clang', ['-std=c11', '-O2', '-Wall', '-Wextra', '-Idist', '-o', binary, 'bin/launcher.c'], { stdio: 'inherit' });
-} catch (error) {
-  console.warn(`icc++: warning: the native launcher was not built (${error.message.split('\n')[0]}); every command starts Node`);
-}
+// The compile itself is the package's install script too (an installed package has no TypeScript).
+await import('./build-launcher.mjs');
