@@ -58,6 +58,13 @@ test('the installed icc++ uses its launcher and says its version beside clang\'s
   assert.is(String(ours.stdout), `${clangs.stdout}\nicc++ version ${version} (drives the clang++ above)`, "clang's text, then one line of icc++'s");
 });
 
+test('npx runs icc++ from the tarball, with its launcher', async () => {
+  const r = await sh('npx', ['--yes', '--prefer-offline', '--package', tarball, 'icc++', '-c', 'plain.cpp', '-o', 'npx.o'], { env: { ICC_LAUNCHER_TRACE: '1' } });
+  ok(r, 'npx icc++');
+  assert.match(String(r.all), /^icc\+\+: launcher: clang: /m);
+  assert.ok(fs.existsSync(path.join(dir, 'npx.o')));
+});
+
 test('the installed icc++ builds and runs examples/logger', async () => {
   if (!(await requireTool('make'))) return;
   const build = path.join(dir, 'logger');
