@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { execa } from 'execa';
 import fs from 'fs-extra';
 import path from 'node:path';
-import { fixtures, icc, iccxx, inScratch, run, iccOk, waitFor } from '../helpers.js';
+import { fixtures, icc, iccxx, inScratch, root, run, iccOk, waitFor } from '../helpers.js';
 
 const test = suite('driver');
 const dir = path.join(fixtures, 'driver');
@@ -82,12 +82,15 @@ test('@response files and several sources in one command', () =>
     assert.is((await run(path.join(out, 'my prog'))).exitCode, 0);
   }));
 
-test('information commands pass straight to clang', async () => {
-  for (const args of [['--version'], ['-print-prog-name=ld'], ['-dumpmachine'], ['-###', '-c', hello]]) {
+test('information commands pass straight to clang; --version and -v add one line naming icc++', async () => {
+  const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const line = `icc++ version ${version} (drives the clang++ above)\n`;
+  for (const args of [['--version'], ['-v'], ['-print-prog-name=ld'], ['-dumpmachine'], ['-###', '-c', hello]]) {
     const ours = await iccxx(args);
     const theirs = await execa('clang++', args, { reject: false, stripFinalNewline: false });
     assert.is(ours.exitCode, theirs.exitCode, args.join(' '));
-    assert.is(String(ours.stdout), String(theirs.stdout), args.join(' '));
+    assert.is(String(ours.stdout), String(theirs.stdout) + (args[0] === '--version' ? line : ''), args.join(' '));
+    if (args[0] === '-v') assert.is(String(ours.stderr), String(theirs.stderr) + line, '-v');
   }
 });
 

@@ -99,7 +99,7 @@ const SAME = [
   '-Ihooks -c src/missing.cpp',
   '--frobnicate -Ihooks -c src/plain.cpp',
   '-fsome-new-flag -mavx2 -c src/plain.cpp',
-  '--version',
+  '-dumpversion',
 ];
 
 for (const command of SAME) {
@@ -122,6 +122,8 @@ const TO_NODE: { args: string; env?: Record<string, string> }[] = [
   { args: '-c src/plain.cpp', env: { ICC_SCAN: '0' } },
   { args: '-c src/plain.cpp', env: { ICC_DEBUG: '1' } },
   { args: '-c src/plain.cpp', env: { ICC_CLANG: 'no-such-clang' } },
+  { args: '--version' }, // the driver prints icc++'s version line after clang's text (lib/about.ts)
+  { args: '-v' },
 ];
 
 for (const { args, env } of TO_NODE) {
