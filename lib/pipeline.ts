@@ -13,7 +13,7 @@ import { filterDiagnostics, warningHeaders } from './rewrite/diagnostics-filter.
 import { REWRITTEN_LANGUAGES as REWRITTEN } from './scan.js';
 import { rewriteInterceptors, type RewriteResult } from './rewrite/interceptors.js';
 import { instantiationsText } from './rewrite/prelude.js';
-import { selectLightPaths } from './light.js';
+import { archForAbi } from './arch/index.js';
 import type { TempDir } from './temp.js';
 import { instantiationsFor } from './templates.js';
 import { abiForTarget, type Abi, type Visibility } from './trampoline.js';
@@ -154,7 +154,7 @@ function compileFlags(plan: Plan): string[] {
 /** Points the stubs whose light cores pass the check at the light trampoline (lib/light.ts). */
 function chooseLightPaths(ctx: Context, s: Source, object: string): void {
   if (s.rewrite.lightCores === 0) return;
-  for (const d of selectLightPaths(object)) ctx.runner.note(`${d.symbol} (${d.core}): ${d.light ? 'light path' : `full path: ${d.reason}`}`);
+  for (const d of archForAbi(targetAbi(ctx.plan).abi).selectLightPaths(object)) ctx.runner.note(`${d.symbol} (${d.core}): ${d.light ? 'light path' : `full path: ${d.reason}`}`);
 }
 
 /** Runs clang on one rewritten source, retelling its diagnostics in the user's terms; the final

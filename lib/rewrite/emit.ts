@@ -2,7 +2,8 @@
 // declaration, the core's head (its body is the user's), and the emitter whose
 // inline asm defines the public symbol with the asm/ macros.
 
-import { cString, LIGHT_CORE_PREFIX, lightCoreSection, RECORD_PREFIX, stubInvocation, type Abi, type Binding, type Visibility } from '../trampoline.js';
+import { archForAbi } from '../arch/index.js';
+import { cString, LIGHT_CORE_PREFIX, lightCoreSection, RECORD_PREFIX, stubInvocation, type Binding, type Visibility } from '../trampoline.js';
 import type { FunctionHead } from './declaration.js';
 import type { EditList } from './edit.js';
 import type { RewriteOptions, TemplateInterceptor } from './interceptors.js';
@@ -25,10 +26,6 @@ export interface EmitContext {
   /** Light cores emitted so far in this translation unit: numbers their symbols. */
   lightCores: number;
 }
-
-/** The core's calling convention per ABI: System V cores on ELF (the trampoline saves what they
- *  may clobber and an ms_abi caller keeps: rdi rsi xmm6-15); the target's own on Windows. */
-const CORE_CONVENTION: Record<Abi, string> = { sysv: '', ms: 'ms_abi, ' };
 
 const PUSH = '_Pragma("clang diagnostic push")';
 const POP = '_Pragma("clang diagnostic pop")';
@@ -58,10 +55,11 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // A light core is a second function around the same body (asm/x86_64-sysv.S): only where its
   // object has one copy of it (no COMDAT) and the body has no asm of its own (whose clobbers could
   // reach vector registers' upper halves).
-  const light = options.abi === 'sysv' && atNamespace && binding !== 'weak' && !hasAsm(ts, body, close) ? `${LIGHT_CORE_PREFIX}${ctx.lightCores++}` : undefined;
+  const arch = archForAbi(options.abi);
+  const light = arch.lightCores && atNamespace && binding !== 'weak' && !hasAsm(ts, body, close) ? `${LIGHT_CORE_PREFIX}${ctx.lightCores++}` : undefined;
   // With a light core, the core has a section of its own: lib/light.ts drops whichever of the two the
   // object doesn't use.
-  const coreHead = `${cxx}${tmpl}${storage}__attribute__((${CORE_CONVENTION[options.abi]}visibility("hidden")${light ? `, always_inline, section("${lightCoreSection(light, 'full')}")` : ''})) ::__icc::target_t ${core}()`;
+  const coreHead = `${cxx}${tmpl}${storage}__attribute__((${[...arch.coreAttributes, 'visibility("hidden")'].join(', ')}${light ? `, always_inline, section("${lightCoreSection(light, 'full')}")` : ''})) ::__icc::target_t ${core}()`;
   // An internal or inline function defined only in asm: clang would warn that it is undefined.
   const quietDecl = !head.qualified && (local || inline);
   if (quietDecl) edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);

@@ -3,9 +3,10 @@
 // It sits under a line marker with flag 3 (system header) so no user warning
 // flag (even -Weverything) fires inside it.
 
+import { archForAbi } from '../arch/index.js';
 import { macroDefinitions, type Abi } from '../trampoline.js';
 
-// Everything but the stderr writer is the same for every ABI. The prelude
+// Everything but the stderr writer (lib/arch/) is the same for every ABI. The prelude
 // includes no header: it must compile wherever plain clang compiles the
 // user's code, before or after any <windows.h>, <io.h> or <unistd.h>.
 const head = `
@@ -22,23 +23,6 @@ __attribute__((always_inline)) inline target_t to_target(decltype(nullptr)) noex
 char *demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((weak, visibility("default")));
 `;
 
-/** How the null-target report reaches stderr, per ABI (inside namespace __icc). */
-const writers: Record<Abi, string> = {
-  // Linux: the write system call itself, so no libc declaration can clash.
-  sysv: `
-inline void write_stderr(const char *s) noexcept {
-  long r;
-  __asm__ volatile("syscall" : "=a"(r) : "0"(1L), "D"(2L), "S"(s), "d"(__builtin_strlen(s)) : "rcx", "r11", "memory");
-}
-`,
-  // Windows: the CRT's _write (msvcrt, UCRT), under a name of our own, so a
-  // declaration from <io.h> (dllimport or not) is a different C++ entity.
-  ms: `
-int crt_write(int, const void *, unsigned) __asm__("_write");
-inline void write_stderr(const char *s) noexcept { crt_write(2, s, (unsigned)__builtin_strlen(s)); }
-`,
-};
-
 const tail = `
 }
 extern "C" __attribute__((used, visibility("hidden"), noinline, cold, noreturn)) inline void
@@ -54,7 +38,7 @@ __icc_null_target(const char *symbol) noexcept {
 
 /** The text inserted before the first line of the preprocessed source (ends with a newline). */
 export function preludeText(abi: Abi): string {
-  const body = (head + writers[abi] + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+  const body = (head + archForAbi(abi).stderrWriter + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
   return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi)}\n`;
 }
 

@@ -1,0 +1,55 @@
+// x86-64: System V on ELF and Microsoft x64 on COFF (asm/x86_64-*.S). The
+// core's calling convention per ABI: System V cores on ELF (the trampoline
+// saves what they may clobber and an ms_abi caller keeps: rdi rsi xmm6-15);
+// the target's own on Windows.
+
+import { selectLightPaths } from '../light.js';
+import { cString, type Arch, type StubOptions } from './arch.js';
+
+function stubInvocation(abi: 'sysv' | 'ms', stub: StubOptions): string {
+  const group = stub.comdat ? 'comdat' : 'none';
+  const common = `icc_${abi}_stub %c0, %c1, ${stub.binding}, ${group}, ${stub.cet ? 1 : 0}`;
+  // COFF has no visibility: a DLL exports what a linker directive names.
+  return cString(abi === 'ms' ? `${common}, ${stub.dllexport ? 1 : 0}` : `${common}, ${stub.visibility}${stub.light ? ', %c2' : ''}`);
+}
+
+/** x86-64 System V (Linux, ELF). */
+export const sysv: Arch = {
+  abi: 'sysv',
+  // The shared macros (vector saves, width detection) come first: both ABI files use them.
+  asmFiles: ['x86_64-common.S', 'x86_64-sysv.S'],
+  coreAttributes: [],
+  lightCores: true,
+  definitions: (macros) => `__asm__(${cString(macros + `\nicc_sysv_trampoline\n`)});`,
+  stubInvocation: (stub) => stubInvocation('sysv', stub),
+  // Linux: the write system call itself, so no libc declaration can clash.
+  stderrWriter: `
+inline void write_stderr(const char *s) noexcept {
+  long r;
+  __asm__ volatile("syscall" : "=a"(r) : "0"(1L), "D"(2L), "S"(s), "d"(__builtin_strlen(s)) : "rcx", "r11", "memory");
+}
+`,
+  selectLightPaths: (object) => selectLightPaths(object),
+};
+
+/** Microsoft x64 (Windows, mingw or MSVC, COFF). */
+export const ms: Arch = {
+  abi: 'ms',
+  asmFiles: ['x86_64-common.S', 'x86_64-ms.S'],
+  coreAttributes: ['ms_abi'],
+  lightCores: false,
+  // COFF: the shared trampoline and its width byte are defined in C++, where the
+  // compiler gives them COMDATs that -flto understands too (asm/x86_64-ms.S).
+  definitions: (macros) =>
+    `__asm__(${cString(macros)}); ` +
+    'extern "C" { __attribute__((selectany, used)) unsigned char __icc_ms_width = 0; ' +
+    '[[gnu::naked, gnu::used, gnu::nocf_check]] inline void __icc_ms_trampoline() { __asm__("icc_ms_trampoline"); } }',
+  stubInvocation: (stub) => stubInvocation('ms', stub),
+  // Windows: the CRT's _write (msvcrt, UCRT), under a name of our own, so a
+  // declaration from <io.h> (dllimport or not) is a different C++ entity.
+  stderrWriter: `
+int crt_write(int, const void *, unsigned) __asm__("_write");
+inline void write_stderr(const char *s) noexcept { crt_write(2, s, (unsigned)__builtin_strlen(s)); }
+`,
+  selectLightPaths: () => [],
+};
