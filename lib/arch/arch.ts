@@ -46,6 +46,8 @@ export interface Arch {
   asmFiles: string[];
   /** Attributes the core gets besides visibility (e.g. ms_abi), as written inside __attribute__((…)). */
   coreAttributes: string[];
+  /** The asm operand constraint that prints a symbol's name with %c: `s` on x86, `S` on AArch64 (clang 14 has no `s` there). */
+  symbolConstraint: 's' | 'S';
   /** Whether interceptors get a light core too (lib/rewrite/emit.ts) for the check after the compile. */
   lightCores: boolean;
   /** The file-scope text that defines the macros and the shared trampoline; `macros` is asmFiles' text. */

@@ -3,6 +3,7 @@
 
 import { IccError } from '../diagnostics.js';
 import type { Abi, Arch } from './arch.js';
+import { aapcs64 } from './aarch64.js';
 import { ms, sysv } from './x86_64.js';
 
 export type { Abi, Arch, Binding, LightDecision, StubOptions, Visibility } from './arch.js';
@@ -19,14 +20,16 @@ const WINDOWS = /windows|mingw|cygwin|win32/;
 const rows: Row[] = [
   { arch: ['x86_64', 'amd64'], os: WINDOWS, module: ms },
   { arch: ['x86_64', 'amd64'], os: /(?:)/, module: sysv },
+  // Apple's arm64 (variadics on the stack, `_` names) and Windows on Arm are not done yet.
+  { arch: ['aarch64', 'arm64'], os: /^(?!.*(windows|mingw|cygwin|win32|darwin|macos|ios|tvos|watchos))/, module: aapcs64 },
 ];
 
-const supported = 'x86_64 Linux/ELF and x86_64 Windows/COFF';
+const supported = 'x86_64 Linux/ELF, x86_64 Windows/COFF and aarch64 Linux/ELF';
 
 /** The architecture module for a clang target triple (default: the host's). */
 export function archForTarget(triple: string | undefined, hostArch = process.arch): Arch {
   const t = (triple ?? '').toLowerCase();
-  const arch = t ? t.split('-')[0] : hostArch === 'x64' ? 'x86_64' : hostArch;
+  const arch = t ? t.split('-')[0] : ({ x64: 'x86_64', arm64: 'aarch64' } as Record<string, string>)[hostArch] ?? hostArch;
   const rest = t.split('-').slice(1).join('-');
   const row = rows.find((r) => r.arch.includes(arch) && r.os.test(rest));
   if (!row) throw new IccError(`interceptors are not supported yet for target '${triple ?? arch}' (${arch}); supported: ${supported}`);

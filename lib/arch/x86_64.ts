@@ -19,6 +19,7 @@ export const sysv: Arch = {
   // The shared macros (vector saves, width detection) come first: both ABI files use them.
   asmFiles: ['x86_64-common.S', 'x86_64-sysv.S'],
   coreAttributes: [],
+  symbolConstraint: 's',
   lightCores: true,
   definitions: (macros) => `__asm__(${cString(macros + `\nicc_sysv_trampoline\n`)});`,
   stubInvocation: (stub) => stubInvocation('sysv', stub),
@@ -37,6 +38,7 @@ export const ms: Arch = {
   abi: 'ms',
   asmFiles: ['x86_64-common.S', 'x86_64-ms.S'],
   coreAttributes: ['ms_abi'],
+  symbolConstraint: 's',
   lightCores: false,
   // COFF: the shared trampoline and its width byte are defined in C++, where the
   // compiler gives them COMDATs that -flto understands too (asm/x86_64-ms.S).

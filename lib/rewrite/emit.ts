@@ -74,7 +74,8 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const args = template ? `<${template.args.join(', ')}>` : '';
   const lightFn = light?.replace('.', '_');
   const publicOperand = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
-  const operands = `"s"(${publicOperand}), "s"(&${core}${args})${light ? `, "s"(&${lightFn})` : ''}`;
+  const sym = arch.symbolConstraint;
+  const operands = `"${sym}"(${publicOperand}), "${sym}"(&${core}${args})${light ? `, "${sym}"(&${lightFn})` : ''}`;
   // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
   // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
   // Emitters in classes and templates have linkage: hidden, so shared libraries don't export them.
