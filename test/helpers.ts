@@ -96,3 +96,17 @@ export async function inScratch(name: string, body: (out: string, env: Record<st
     cleanup();
   }
 }
+
+/** The AArch64 Linux sysroot Debian's cross packages install (libc6-dev-arm64-cross, libstdc++-12-dev-arm64-cross). */
+export const AARCH64_SYSROOT = '/usr/aarch64-linux-gnu';
+/** Running an AArch64 program: qemu-aarch64 with the cross sysroot's loader and libraries. */
+export const qemuAarch64 = (cpu: string, exe: string, args: string[] = []): string[] => ['-cpu', cpu, '-L', AARCH64_SYSROOT, exe, ...args];
+
+/** Whether AArch64 programs can be built and run here (qemu-aarch64 and the cross sysroot); prints why not. */
+export async function requireAarch64(): Promise<boolean> {
+  if (!(await requireTool('qemu-aarch64'))) return false;
+  if (fs.existsSync(path.join(AARCH64_SYSROOT, 'lib/crt1.o'))) return true;
+  if (process.env.CI) throw new Error(`the AArch64 sysroot ${AARCH64_SYSROOT} is required in CI but is not installed`);
+  console.log(`  (skipped: no AArch64 sysroot in ${AARCH64_SYSROOT}; CI installs it with scripts/setup)`);
+  return false;
+}

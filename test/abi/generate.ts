@@ -29,7 +29,7 @@ export interface Torture {
 }
 
 /** The compiler flags a variant's two files are built with (besides the optimisation level). */
-export const VARIANT_FLAGS: Record<Variant, string[]> = { sse: [], avx: ['-mavx2'], avx512: ['-mavx512f'] };
+export const VARIANT_FLAGS: Record<Variant, string[]> = { sse: [], avx: ['-mavx2'], avx512: ['-mavx512f'], aarch64: ['--target=aarch64-linux-gnu'] };
 
 /** What each interceptor's core does besides counting itself and jumping to its callee:
  *  clobbering: overwrite every caller-saved register with asm (the full trampoline must save them);
@@ -47,7 +47,7 @@ export function generate(seed: number, variant: Variant, count = 200, cores: Cor
   return {
     seed, variant, signatures: sigs,
     callee: `${common}\nu64 g_hash;\nu64 g_args[${MAX_ARGS}];\n${calleePrelude}\n${sigs.map(calleeText).join('\n')}`,
-    main: `${common}\n${mainPrelude()}\n${sigs.map((s) => checkText(s, rng, cores)).join('\n')}\n${mainText(seed, variant, sigs)}`,
+    main: `${common}\n${variant === 'aarch64' ? aarch64Prelude() : mainPrelude()}\n${sigs.map((s) => checkText(s, rng, cores)).join('\n')}\n${mainText(seed, variant, sigs)}`,
   };
 }
 
@@ -78,7 +78,7 @@ function commonText(seed: number, variant: Variant, used: CType[], sigs: Signatu
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <immintrin.h>
+${variant === 'aarch64' ? '#include <arm_neon.h>\n#include <sys/auxv.h>' : '#include <immintrin.h>'}
 
 typedef unsigned long long u64;
 __attribute__((noinline)) static u64 mixb(u64 h, const void *p, unsigned n) // FNV-1a, out of line (compiles faster)
@@ -88,7 +88,7 @@ __attribute__((noinline)) static u64 mixb(u64 h, const void *p, unsigned n) // F
     return h;
 }
 template <class T> static inline u64 mixv(u64 h, T v) { return mixb(h, &v, sizeof v); }
-static inline u64 mixv(u64 h, long double v) { return mixb(h, &v, 10); } // the rest is padding
+${variant === 'aarch64' ? '' : 'static inline u64 mixv(u64 h, long double v) { return mixb(h, &v, 10); } // the rest is padding'}
 
 extern u64 g_hash;           // all arguments of the last call
 extern u64 g_args[${MAX_ARGS}];       // each argument of the last call
@@ -158,38 +158,13 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const asmLines = (lines: string[]): string => lines.map((l) => `        "${l}\\n\\t"`).join('\n');
 const clobbers = (regs: string[]): string => regs.map((r) => `"${r}"`).join(', ');
 
-function mainPrelude(): string {
-  const gprs = ['rcx', 'rdx', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11'];
-  const xmm = (n: number): string[] => range(n).map((i) => `xmm${i}`);
-  return `extern "C" unsigned char __icc_sysv_width __attribute__((visibility("hidden")));
-static int g_cores;          // how many times a core ran
+const countersText = `static int g_cores;          // how many times a core ran
 static int g_mismatches;     // MISMATCH lines printed
 static int g_failing;        // signatures with at least one
+`;
 
-// Overwrites every register a core may clobber (the trampoline must have saved
-// what carries arguments): all caller-saved GPRs (AL = 0, as if no vector
-// registers were used), xmm0-15, ymm0-15 and zmm0-31 and k0-7 where the CPU has them.
-__attribute__((always_inline)) static inline void clobber_all()
-{
-    asm volatile(
-        "xor %%eax, %%eax\\n\\t"
-        "movabs $0x5a5a5a5a5a5a5a5a, %%rcx\\n\\t"
-${asmLines(gprs.slice(1).map((r) => `mov %%rcx, %%${r}`))}
-        ::: "rax", ${clobbers(gprs)}, "cc");
-    asm volatile(
-${asmLines(range(16).map((i) => `pcmpeqb %%xmm${i}, %%xmm${i}`))}
-        ::: ${clobbers(xmm(16))});
-    if (__builtin_cpu_supports("avx"))
-        asm volatile(
-${asmLines(range(16).map((i) => `vpcmpeqb %%ymm${i}, %%ymm${i}, %%ymm${i}`))}
-            ::: ${clobbers(xmm(16))});
-    if (__builtin_cpu_supports("avx512f"))
-        asm volatile(
-${asmLines([...range(32).map((i) => `vpternlogd $0xff, %%zmm${i}, %%zmm${i}, %%zmm${i}`), ...range(8).map((i) => `kxnorw %%k${i}, %%k${i}, %%k${i}`)])}
-            ::: ${clobbers([...xmm(32), ...range(8).map((i) => `k${i}`)])});
-}
-
-// Keeps twelve loaded values alive at once, so a core that calls nothing still
+// What every architecture's main.cpp shares after clobber_all.
+const sharedText = `// Keeps twelve loaded values alive at once, so a core that calls nothing still
 // writes most general registers (rdx rcx rsi rdi r8-r11 among them).
 static volatile u64 g_churn[12];
 __attribute__((always_inline)) static inline void churn_integers()
@@ -220,6 +195,61 @@ static void compare(int id, const char *sig, int n, u64 hd, u64 ht, const u64 *a
     g_failing += bad != 0;
 }
 `;
+
+/** main.cpp's support code for AArch64: clobber_all overwrites x0-x17 (never x18, the platform
+ *  register), v0-v31 and, where the CPU has SVE, z0-z31 and p0-p15 whole. */
+function aarch64Prelude(): string {
+  const x = range(18).map((i) => `x${i}`);
+  const v = range(32).map((i) => `v${i}`);
+  return `extern "C" unsigned long __icc_aapcs64_vl __attribute__((visibility("hidden")));
+${countersText}
+__attribute__((always_inline)) static inline void clobber_all()
+{
+    asm volatile(
+        "mov x0, #0x5a5a\\n\\t"
+${asmLines(x.slice(1).map((r) => `mov ${r}, x0`))}
+        ::: ${clobbers(x)}, "cc");
+    asm volatile(
+${asmLines(v.map((r) => `movi ${r}.16b, #0xa5`))}
+        ::: ${clobbers(v)});
+    if (getauxval(AT_HWCAP) & HWCAP_SVE)
+        asm volatile(
+        ".arch_extension sve\\n\\t"
+${asmLines([...range(32).map((i) => `dup z${i}.b, #-1`), ...range(16).map((i) => `pfalse p${i}.b`)])}
+            ::: ${clobbers(v)});
+}
+${sharedText}`;
+}
+
+function mainPrelude(): string {
+  const gprs = ['rcx', 'rdx', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11'];
+  const xmm = (n: number): string[] => range(n).map((i) => `xmm${i}`);
+  return `extern "C" unsigned char __icc_sysv_width __attribute__((visibility("hidden")));
+${countersText}
+// Overwrites every register a core may clobber (the trampoline must have saved
+// what carries arguments): all caller-saved GPRs (AL = 0, as if no vector
+// registers were used), xmm0-15, ymm0-15 and zmm0-31 and k0-7 where the CPU has them.
+__attribute__((always_inline)) static inline void clobber_all()
+{
+    asm volatile(
+        "xor %%eax, %%eax\\n\\t"
+        "movabs $0x5a5a5a5a5a5a5a5a, %%rcx\\n\\t"
+${asmLines(gprs.slice(1).map((r) => `mov %%rcx, %%${r}`))}
+        ::: "rax", ${clobbers(gprs)}, "cc");
+    asm volatile(
+${asmLines(range(16).map((i) => `pcmpeqb %%xmm${i}, %%xmm${i}`))}
+        ::: ${clobbers(xmm(16))});
+    if (__builtin_cpu_supports("avx"))
+        asm volatile(
+${asmLines(range(16).map((i) => `vpcmpeqb %%ymm${i}, %%ymm${i}, %%ymm${i}`))}
+            ::: ${clobbers(xmm(16))});
+    if (__builtin_cpu_supports("avx512f"))
+        asm volatile(
+${asmLines([...range(32).map((i) => `vpternlogd $0xff, %%zmm${i}, %%zmm${i}, %%zmm${i}`), ...range(8).map((i) => `kxnorw %%k${i}, %%k${i}, %%k${i}`)])}
+            ::: ${clobbers([...xmm(32), ...range(8).map((i) => `k${i}`)])});
+}
+
+${sharedText}`;
 }
 
 /** A random value of scalar s, as a C++ expression. */
@@ -284,7 +314,7 @@ int main()
     int width = -1;
     for (unsigned i = 0; i < sizeof checks / sizeof checks[0]; ++i) {
         checks[i]();
-        if (i == 0) width = __icc_sysv_width; // chosen on the first call through a trampoline
+        if (i == 0) width = ${variant === 'aarch64' ? '(int)__icc_aapcs64_vl' : '__icc_sysv_width'}; // chosen on the first call through a trampoline
     }
     std::printf("width %d\\n", width);
     std::printf("summary: seed=0x${seed.toString(16)} variant=${variant} signatures=%u failing=%d mismatches=%d cores=%d\\n",

@@ -4,7 +4,7 @@
 // large structs (hidden sret pointer) among them.
 
 import type { Rng } from './random.js';
-import { basicTypes, categoriesFor, variadicTypes, type Category, type CType, type Variant } from './types.js';
+import { basicTypes, categoriesFor, neonTypes, variadicTypes, type Category, type CType, type Variant } from './types.js';
 
 export interface Signature {
   id: number;
@@ -39,7 +39,7 @@ function usesStack(sig: Omit<Signature, 'labels'>): boolean {
 export function signatures(rng: Rng, variant: Variant, count: number, aggregates: CType[]): Signature[] {
   const byCategory = new Map<Category, CType[]>();
   const add = (c: Category, t: CType): void => void byCategory.set(c, [...(byCategory.get(c) ?? []), t]);
-  for (const t of [...basicTypes(), ...aggregates]) {
+  for (const t of [...basicTypes(), ...aggregates, ...(variant === 'aarch64' ? neonTypes() : [])]) {
     add(t.category, t);
     if (t.labels.includes('struct float[3]')) add('struct float[3]', t);
   }

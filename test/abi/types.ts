@@ -7,7 +7,8 @@
 
 import type { Rng } from './random.js';
 
-export type Variant = 'sse' | 'avx' | 'avx512';
+/** x86-64 vector widths, and AArch64 (AAPCS64 with NEON). */
+export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64';
 
 /** What one value-carrying part of a type is, for spelling, setting and hashing it. */
 export type LeafKind = 'int' | 'bool' | 'pointer' | 'float' | 'double' | 'x87' | 'int128';
@@ -53,12 +54,17 @@ export const CATEGORIES = [
   '_Complex float', '_Complex double', '_Complex long double',
   'struct INTEGER', 'struct SSE', 'struct INTEGER+SSE', 'struct MEMORY', 'struct X87', 'struct float[3]', 'union',
   '__m128', '__m128d', '__m256', '__m256d', '__m512', '__m512d',
+  'neon', 'HFA', 'HVA',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 /** The categories a variant may use: 256-bit vectors need AVX, 512-bit ones AVX-512F. */
 export function categoriesFor(variant: Variant): Category[] {
+  const x86 = (c: Category): boolean => c.startsWith('__m');
+  const arm = (c: Category): boolean => c === 'neon' || c === 'HFA' || c === 'HVA';
+  if (variant === 'aarch64') return CATEGORIES.filter((c) => !x86(c));
   return CATEGORIES.filter((c) => {
+    if (arm(c)) return false;
     if (c === '__m256' || c === '__m256d') return variant !== 'sse';
     if (c === '__m512' || c === '__m512d') return variant === 'avx512';
     return true;
@@ -127,6 +133,29 @@ export function basicTypes(): CType[] {
     vectorType('__m512', FLOAT, 64, '__m512'),
     vectorType('__m512d', DOUBLE, 64, '__m512d'),
   ];
+}
+
+/** AAPCS64's vector types (<arm_neon.h>) and homogeneous aggregates of 1-4 floats, doubles or vectors. */
+export function neonTypes(): CType[] {
+  const pick = (n: string): Scalar => INTEGERS.find((t) => t.name === n)!;
+  const vectors = [
+    vectorType('float32x4_t', FLOAT, 16, 'neon'), vectorType('float64x2_t', DOUBLE, 16, 'neon'),
+    vectorType('int8x16_t', pick('signed char'), 16, 'neon'), vectorType('uint16x8_t', pick('unsigned short'), 16, 'neon'),
+    vectorType('int32x2_t', pick('int'), 8, 'neon'), vectorType('float32x2_t', FLOAT, 8, 'neon'),
+  ];
+  const homogeneous = (category: 'HFA' | 'HVA', member: string, lanes: Scalar[], size: number, n: number): CType => {
+    const name = `${category}_${ident(member)}_${n}`;
+    const leaves = Array.from({ length: n }, (_, i) =>
+      lanes.length === 1 ? [{ path: `$.m[${i}]`, scalar: lanes[0] }] : lanes.map((l, k) => ({ path: `$.m[${i}][${k}]`, scalar: l }))).flat();
+    return { name, ident: name, size: size * n, align: size, category, labels: [category, `${category} of ${n}`], leaves,
+      argClass: n <= 4 ? Array(n).fill('SSE') : 'MEMORY', sret: false,
+      definition: `struct ${name} { ${member} m[${n}]; };\nstatic_assert(sizeof(${name}) == ${size * n}, "${name}: the generator's layout model");` };
+  };
+  const aggregates = [1, 2, 3, 4].flatMap((n) => [
+    homogeneous('HFA', 'float', [FLOAT], 4, n), homogeneous('HFA', 'double', [DOUBLE], 8, n),
+    homogeneous('HVA', 'float32x4_t', Array(4).fill(FLOAT), 16, n), homogeneous('HVA', 'float64x2_t', Array(2).fill(DOUBLE), 16, n),
+  ]);
+  return [...vectors, ...aggregates];
 }
 
 /** The scalar types that may follow `...` (already promoted: no char, short, bool or float). */

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
 import { generate, VARIANT_FLAGS, type Torture, type Variant } from '../abi/generate.js';
-import { cpuFlags, hostWidth, iccxx, iccxxPaths, requireTool, scratch } from '../helpers.js';
+import { cpuFlags, hostWidth, iccxx, iccxxPaths, qemuAarch64, requireAarch64, requireTool, scratch } from '../helpers.js';
 
 const test = suite('abi-torture');
 const SEED = process.env.ICC_ABI_SEED ? Number(process.env.ICC_ABI_SEED) >>> 0 : 0x1cc5eed;
@@ -37,6 +37,8 @@ const BUILDS = {
   lightO0: { variant: 'sse', opt: '-O0', light: true },
   lightAvx: { variant: 'avx', opt: '-O2', light: true },
   lightAvx512: { variant: 'avx512', opt: '-O2', light: true },
+  aarch64O2: { variant: 'aarch64', opt: '-O2' },
+  aarch64O0: { variant: 'aarch64', opt: '-O0' },
 } satisfies Record<string, Build>;
 type BuildName = keyof typeof BUILDS;
 
@@ -126,6 +128,10 @@ const runNative = async (name: BuildName): Promise<void> =>
 const runQemu = async (name: BuildName, cpu: string, width: number): Promise<void> =>
   check(await execa('qemu-x86_64', ['-cpu', cpu, await built(name)], { reject: false }), name, expected(name, width), `qemu-x86_64 -cpu ${cpu}`);
 
+// AArch64: the width is what the trampoline cached, 1 without SVE, else the vector length in bytes.
+const runQemuAarch64 = async (name: BuildName, cpu: string, width: number): Promise<void> =>
+  check(await execa('qemu-aarch64', qemuAarch64(cpu, await built(name)), { reject: false }), name, width, `qemu-aarch64 -cpu ${cpu}`);
+
 test.after(() => cleanup());
 
 test(`natively, SSE build at -O2 (width ${hostWidth} on this CPU)`, () => runNative('sseO2'));
@@ -174,6 +180,18 @@ test('light trampoline under qemu -cpu Nehalem (SSE) and Haswell (AVX2)', async 
   await runQemu('lightO0', 'Nehalem', 1);
   await runQemu('lightO2', 'Haswell', 2);
   await runQemu('lightAvx', 'Haswell', 2);
+});
+
+test('AArch64 under qemu-aarch64 -cpu cortex-a57 (NEON, no SVE): -O2 and -O0, width 1', async () => {
+  if (!(await requireAarch64())) return;
+  await runQemuAarch64('aarch64O2', 'cortex-a57', 1);
+  await runQemuAarch64('aarch64O0', 'cortex-a57', 1);
+});
+
+test('AArch64 under qemu-aarch64 -cpu max with SVE at 128, 256 and 512 bits: z0-z7 and p0-p3 kept, width = VL in bytes', async () => {
+  if (!(await requireAarch64())) return;
+  for (const vl of [16, 32, 64]) await runQemuAarch64('aarch64O2', `max,sve-default-vector-length=${vl}`, vl);
+  await runQemuAarch64('aarch64O0', 'max,sve-default-vector-length=64', 64);
 });
 
 test.run();
