@@ -1,13 +1,13 @@
 // The library whose function the logger intercepts: libgraphics.so here,
 // graphics.dll for examples/windows. RotateMatrix takes integer, float, double
-// and SSE-vector arguments, some on the stack, so a trampoline that lost any
+// and vector (SSE or NEON) arguments, some on the stack, so a trampoline that lost any
 // register would show here.
-#include <xmmintrin.h>
+#include "rotate.h"  // vec4: __m128 on x86-64, float32x4_t on AArch64
 
-extern "C" double RotateMatrix(int id, float angle, double scale, __m128 row, long a5, long a6, long a7, double *out)
+extern "C" double RotateMatrix(int id, float angle, double scale, vec4 row, long a5, long a6, long a7, double *out)
 {
     alignas(16) float v[4];
-    _mm_store_ps(v, row);
+    store_vec4(v, row);
     out[0] = id;
     out[1] = angle;
     out[2] = scale;
