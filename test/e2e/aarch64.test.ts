@@ -1,0 +1,152 @@
+// AArch64 Linux under qemu-aarch64: what the x86-64 trampoline tests prove,
+// for asm/aarch64.S. Exceptions from the core reach the caller and a backtrace
+// from the core shows it (through the SVE path's variable frame too); a null
+// target stops with the x86-64 message; callee-saved registers survive a core
+// that clobbers everything; BTI and PAC hold on guarded pages; the logger
+// example runs; unsupported Arm targets are refused by name. The ABI torture
+// and forms tests have their own AArch64 rows.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa, type Result } from 'execa';
+import { fixtures, iccOk, iccxx, qemuAarch64, requireAarch64, scratch } from '../helpers.js';
+import { abiForTarget } from '../../lib/trampoline.js';
+
+const test = suite('aarch64');
+const TARGET = '--target=aarch64-linux-gnu';
+const src = (dir: string, file: string): string => path.join(fixtures, dir, file);
+const qemu = (cpu: string, exe: string, args: string[] = []): Promise<Result> =>
+  execa('qemu-aarch64', qemuAarch64(cpu, exe, args), { reject: false, stripFinalNewline: false });
+/** The CPUs every run-time check runs on: no SVE (NEON path), and SVE at 128 and 512 bits. */
+const CPUS = ['cortex-a57', 'max,sve-default-vector-length=16', 'max,sve-default-vector-length=64'];
+
+const caught = [
+  'same TU, target returns: returned 42',
+  'same TU, core throws: caught from core',
+  'same TU, target throws: caught from target',
+  'other TU, target returns: returned 12',
+  'other TU, core throws: caught from core',
+  'other TU, target throws: caught from target',
+  'done',
+  '',
+].join('\n');
+
+for (const opt of ['-O0', '-O2']) {
+  test(`exceptions from the core and the target reach the caller at ${opt}`, async () => {
+    if (!(await requireAarch64())) return;
+    const { dir: out, cleanup } = scratch('a64-unwind');
+    try {
+      const exe = path.join(out, 'unwind');
+      await iccOk([TARGET, opt, src('trampoline', 'unwind.cpp'), src('trampoline', 'unwind-main.cpp'), '-o', exe]);
+      for (const cpu of CPUS) {
+        const r = await qemu(cpu, exe);
+        assert.is(String(r.stdout), caught, cpu);
+        assert.is(r.exitCode, 0, `${cpu}: ${r.stderr}`);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
+  test(`_Unwind_Backtrace from the core shows the caller, then main, at ${opt}`, async () => {
+    if (!(await requireAarch64())) return;
+    const { dir: out, cleanup } = scratch('a64-backtrace');
+    try {
+      const exe = path.join(out, 'backtrace');
+      await iccOk([TARGET, opt, '-rdynamic', src('aarch64', 'backtrace.cpp'), '-o', exe, '-ldl']);
+      for (const cpu of CPUS) {
+        const r = await qemu(cpu, exe);
+        assert.is(String(r.stdout), 'frame _Z10the_calleri\nframe main\nresult 84\n', `${cpu}: ${r.stderr}`);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
+  test(`callee-saved x19-x28, x29, sp and d8-d15 survive a core that clobbers everything, at ${opt}`, async () => {
+    if (!(await requireAarch64())) return;
+    const { dir: out, cleanup } = scratch('a64-canaries');
+    try {
+      const exe = path.join(out, 'canaries');
+      await iccOk([TARGET, opt, src('aarch64', 'canaries.cpp'), src('aarch64', 'canaries.S'), '-o', exe]);
+      for (const cpu of CPUS) {
+        const r = await qemu(cpu, exe);
+        assert.is(String(r.stdout), 'changed=0 target_calls=2\n', `${cpu} (bits: 0-9 x19-x28, 10 x29, 11 sp, 12-19 d8-d15)`);
+        assert.is(r.exitCode, 0, cpu);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
+  test(`a null target stops the program naming the interceptor at ${opt}`, async () => {
+    if (!(await requireAarch64())) return;
+    const { dir: out, cleanup } = scratch('a64-null');
+    try {
+      const exe = path.join(out, 'null');
+      await iccOk([TARGET, opt, src('trampoline', 'null.cpp'), '-o', exe]);
+      for (const cpu of ['cortex-a57', 'max']) {
+        const r = await qemu(cpu, exe);
+        assert.is(String(r.stdout), 'core ran\n', 'the core ran, nothing ran after it');
+        assert.ok(String(r.stderr).includes("icc++: interceptor 'ns::Logger(int)' returned a null target\n"), `${cpu}: stderr was ${JSON.stringify(r.stderr)}`);
+        assert.is(r.signal, 'SIGABRT', `${cpu}: exit code ${r.exitCode}, signal ${r.signal}`);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+}
+
+test('BTI and PAC: -mbranch-protection=standard on guarded pages, through the NEON and SVE paths', async () => {
+  if (!(await requireAarch64())) return;
+  const { dir: out, cleanup } = scratch('a64-bti');
+  try {
+    const exe = path.join(out, 'bti');
+    await iccOk([TARGET, '-O2', '-mbranch-protection=standard', '-nostartfiles', '-Wl,-z,force-bti', '-Wl,--fatal-warnings', src('aarch64', 'bti.cpp'), '-o', exe]);
+    const notes = await execa('aarch64-linux-gnu-readelf', ['-n', exe], { reject: false });
+    if (notes.exitCode === 0) assert.match(String(notes.stdout), /AArch64 feature: BTI, PAC/, 'the program is marked for BTI and PAC');
+    for (const cpu of ['max', 'max,sve=off']) {
+      const r = await qemu(cpu, exe);
+      assert.is(String(r.stdout), 'core ran\nresult 42\ncore ran\nagain 6\n', `${cpu}: ${r.stderr} (signal ${r.signal})`);
+    }
+    // Enforcement is on: the same program dies branching to a function without a landing pad.
+    const control = await qemu('max', exe, ['control']);
+    assert.is(control.signal, 'SIGILL', `the control call must trap (signal ${control.signal}, exit ${control.exitCode})`);
+  } finally {
+    cleanup();
+  }
+});
+
+test('make -C examples/logger run-aarch64', async () => {
+  if (!(await requireAarch64())) return;
+  const { dir: out, cleanup } = scratch('a64-logger');
+  try {
+    const r = await execa('make', ['-s', '-C', path.join(fixtures, '../../examples/logger'), `BUILD=${out}`, 'run-aarch64'], { reject: false });
+    assert.match(String(r.stdout), /OK: every argument and the return value went through/, String(r.stderr));
+    assert.is(r.exitCode, 0);
+  } finally {
+    cleanup();
+  }
+});
+
+test('32-bit Arm, Windows on Arm and Apple arm64 are refused by name', async () => {
+  assert.is(abiForTarget('aarch64-linux-gnu'), 'aapcs64');
+  assert.is(abiForTarget('aarch64-unknown-linux-gnu'), 'aapcs64');
+  assert.is(abiForTarget(undefined, 'arm64'), 'aapcs64');
+  for (const t of ['armv7a-linux-gnueabihf', 'arm-linux-gnueabi', 'aarch64-pc-windows-msvc', 'aarch64-w64-mingw32', 'arm64-apple-darwin', 'arm64-apple-macos13', 'aarch64-apple-ios']) {
+    assert.throws(() => abiForTarget(t), new RegExp(`not supported yet for target '${t}'`), t);
+  }
+  const { dir: out, cleanup } = scratch('a64-refused');
+  try {
+    const file = path.join(out, 'hook.cpp');
+    writeFileSync(file, 'void target(int) {}\n[[interceptor]] void hook(int) { goto -> &target; }\n');
+    const r = await iccxx(['--target=armv7a-linux-gnueabihf', '-c', file, '-o', path.join(out, 'hook.o')]);
+    assert.is(r.exitCode, 1);
+    assert.match(String(r.stderr), /icc\+\+: error: interceptors are not supported yet for target 'armv7a-linux-gnueabihf'/);
+  } finally {
+    cleanup();
+  }
+});
+
+test.run();
