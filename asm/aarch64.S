@@ -7,9 +7,12 @@
  *
  * Design (SPEC.md section 2, the x86-64 design with AArch64 registers):
  *   - the per-symbol STUB is 16 bytes: bti c, the address of its RECORD into
- *     x17, a branch to the shared trampoline. Only x17 is written: the
- *     intra-procedure-call register a range-extension veneer for the branch
- *     never uses (ld.bfd's and lld's veneers write x16 only).
+ *     x17, a branch to the shared trampoline. Only x17 is written. The
+ *     trampoline is in the same object, so the branch needs no veneer unless
+ *     the program's code exceeds 128 MB; lld's veneers and ld.bfd's adrp
+ *     veneer write x16 only, but ld.bfd's veneer for targets over 4 GB away
+ *     writes x17 too (not handled: a stub that loads the trampoline's
+ *     address itself would be one instruction longer).
  *   - the RECORD holds the core's address (32-bit PC-relative) and the
  *     symbol's mangled name (for the null-target message).
  *   - the shared TRAMPOLINE (one per object, COMDAT, hidden) saves everything
@@ -128,16 +131,47 @@
 
 /* Calls the core from the record in x17: x16 = the target afterwards, or
  * a branch to the null report. */
-.macro icc_aapcs64_call_core
+.macro icc_aapcs64_call_core null=.L__icc_aapcs64_null
   ldrsw x16, [x17]
   add x16, x17, x16                   /* record + offset = the core */
   blr x16
-  cbz x0, .L__icc_aapcs64_null
+  cbz x0, \null
   mov x16, x0                         /* the target */
 .endm
 
+/* Saves the argument registers x0-x8 and the record (x17) at x29+16 (see the frame). */
+.macro icc_aapcs64_save_integer
+  stp x0, x1, [x29, #16]
+  stp x2, x3, [x29, #32]
+  stp x4, x5, [x29, #48]
+  stp x6, x7, [x29, #64]
+  stp x8, x17, [x29, #80]
+.endm
+
+/* The prologue: sign x30, push a frame of `size` bytes with the frame record
+ * at its bottom, x29 = sp, the CFA from x29; then the integer saves. */
+.macro icc_aapcs64_enter size:req
+  paciasp                             /* signs x30 with sp */
+  .cfi_negate_ra_state
+  stp x29, x30, [sp, #-\size]!
+  .cfi_def_cfa_offset \size
+  .cfi_offset x29, -\size
+  .cfi_offset x30, -\size+8
+  mov x29, sp
+  .cfi_def_cfa x29, \size               /* from here on: sp moves, x29 doesn't */
+  icc_aapcs64_save_integer
+.endm
+
+/* The core returned 0: report the interceptor by name and stop. */
+.macro icc_aapcs64_null
+  ldr x0, [x29, #88]                  /* the record */
+  add x0, x0, #4                      /* record+4: the mangled name */
+  bl __icc_null_target                /* hidden, noreturn; from the prelude */
+  brk #1
+.endm
+
 /* Restores the integer registers and the caller's frame, branches to the target in x16. */
-.macro icc_aapcs64_leave
+.macro icc_aapcs64_leave size=.L__icc_aapcs64_frame
   ldp x0, x1, [x29, #16]
   ldp x2, x3, [x29, #32]
   ldp x4, x5, [x29, #48]
@@ -145,7 +179,7 @@
   ldr x8, [x29, #80]
   .cfi_remember_state
   mov sp, x29
-  ldp x29, x30, [sp], #.L__icc_aapcs64_frame
+  ldp x29, x30, [sp], #\size
   .cfi_def_cfa sp, 0
   .cfi_restore x29
   .cfi_restore x30
@@ -166,19 +200,7 @@
 __icc_aapcs64_trampoline:
   .cfi_startproc
   /* Entry: x17 = record; x30 = the caller's return address; sp = the caller's. */
-  paciasp                             /* signs x30 with sp */
-  .cfi_negate_ra_state
-  stp x29, x30, [sp, #-.L__icc_aapcs64_frame]!
-  .cfi_def_cfa_offset .L__icc_aapcs64_frame
-  .cfi_offset x29, -.L__icc_aapcs64_frame
-  .cfi_offset x30, -.L__icc_aapcs64_frame+8
-  mov x29, sp
-  .cfi_def_cfa x29, .L__icc_aapcs64_frame   /* from here on: sp moves, x29 doesn't */
-  stp x0, x1, [x29, #16]
-  stp x2, x3, [x29, #32]
-  stp x4, x5, [x29, #48]
-  stp x6, x7, [x29, #64]
-  stp x8, x17, [x29, #80]
+  icc_aapcs64_enter .L__icc_aapcs64_frame
 .L__icc_aapcs64_dispatch:
   adrp x16, __icc_aapcs64_vl
   ldr x16, [x16, :lo12:__icc_aapcs64_vl]
@@ -219,13 +241,27 @@ __icc_aapcs64_trampoline:
   b .L__icc_aapcs64_dispatch
 
 .L__icc_aapcs64_null:
-  /* The core returned 0: report the interceptor by name and stop. */
-  ldr x0, [x29, #88]                  /* the record */
-  add x0, x0, #4                      /* record+4: the mangled name */
-  bl __icc_null_target                /* hidden, noreturn; from the prelude */
-  brk #1
+  icc_aapcs64_null
   .cfi_endproc
   .size __icc_aapcs64_trampoline, .-__icc_aapcs64_trampoline
+
+  /* The light trampoline: for a core whose code icc++ has checked calls
+   * nothing and touches no FP/SIMD/SVE register (lib/arch/aarch64-light.ts
+   * points a stub here after the compile). Saves x0-x8 only; frame of 96
+   * bytes: 0 x29, x30   16-80 x0-x8, x17 (as the full frame). */
+  .p2align 4
+  .weak __icc_aapcs64_light
+  .hidden __icc_aapcs64_light
+  .type __icc_aapcs64_light,@function
+__icc_aapcs64_light:
+  .cfi_startproc
+  icc_aapcs64_enter 96
+  icc_aapcs64_call_core .L__icc_aapcs64_light_null
+  icc_aapcs64_leave 96
+.L__icc_aapcs64_light_null:
+  icc_aapcs64_null
+  .cfi_endproc
+  .size __icc_aapcs64_light, .-__icc_aapcs64_light
 
   .section .bss.__icc_aapcs64_vl,"awG",@nobits,__icc_aapcs64_vl,comdat
   .p2align 3

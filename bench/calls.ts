@@ -8,6 +8,7 @@ import fs from 'fs-extra';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { aarch64Report } from './aarch64.js';
 
 const root = path.resolve(fileURLToPath(new URL('../../', import.meta.url)));
 const icc = path.join(root, 'bin', 'icc++');
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     const sizes = await symbolSizes(obj);
     console.log(`code per intercepted symbol: a ${sizes.stub}-byte stub (plus a 12-byte null entry with a light core), and one shared ` +
       `full trampoline of ${sizes.trampoline} bytes per object; 'Light' is its light core (${sizes.light} bytes), which the public symbol now names`);
+    for (const line of await aarch64Report(icc)) console.log(line);
   } finally {
     fs.removeSync(dir);
   }

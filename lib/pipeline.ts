@@ -153,8 +153,9 @@ function compileFlags(plan: Plan): string[] {
 
 /** Points the stubs whose light cores pass the check at the light trampoline (lib/light.ts). */
 function chooseLightPaths(ctx: Context, s: Source, object: string): void {
-  if (s.rewrite.lightCores === 0) return;
-  for (const d of archForAbi(targetAbi(ctx.plan).abi).selectLightPaths(object)) ctx.runner.note(`${d.symbol} (${d.core}): ${d.light ? 'light path' : `full path: ${d.reason}`}`);
+  const arch = archForAbi(targetAbi(ctx.plan).abi);
+  if (arch.lightCores && s.rewrite.lightCores === 0) return;
+  for (const d of arch.selectLightPaths(object)) ctx.runner.note(`${d.symbol} (${d.core}): ${d.light ? 'light path' : `full path: ${d.reason}`}`);
 }
 
 /** Runs clang on one rewritten source, retelling its diagnostics in the user's terms; the final

@@ -2,6 +2,7 @@
 // convention: it preserves x19-x29 and d8-d15 itself, and the trampoline saves
 // every register that can carry an argument.
 
+import { selectLightPaths } from './aarch64-light.js';
 import { cString, type Arch } from './arch.js';
 
 export const aapcs64: Arch = {
@@ -23,5 +24,6 @@ inline void write_stderr(const char *s) noexcept {
   __asm__ volatile("svc #0" : "+r"(x0) : "r"(x1), "r"(x2), "r"(x8) : "memory");
 }
 `,
-  selectLightPaths: () => [],
+  // No second core: the light trampoline calls the same core, checked in the object (aarch64-light.ts).
+  selectLightPaths: (object) => selectLightPaths(object),
 };
