@@ -18,7 +18,9 @@
  *   - the shared TRAMPOLINE (one per object, COMDAT, hidden) saves everything
  *     that can carry an argument under AAPCS64 and its SVE extension: x0-x7,
  *     x8 (indirect result location), q0-q7 at 128 bits, and when the CPU has
- *     SVE z0-z7 and p0-p3 at the vector length in use. It calls the core,
+ *     SVE z0-z7 and p0-p3 at the vector length in use, with z8-z23 and
+ *     p4-p15, which callers of SVE functions expect kept (clang 14 has no
+ *     aarch64_sve_pcs attribute to make the core keep them). It calls the core,
  *     restores them and branches to the target with `br x16`, which a target
  *     starting with `bti c` accepts (BR through x16/x17 is a call for BTI).
  *
@@ -27,12 +29,11 @@
  * the vector registers never carry arguments. x18 is never touched here.
  *
  * SVE: whether the CPU has it is decided on the first call from
- * getauxval(AT_HWCAP) & HWCAP_SVE and cached in __icc_aapcs64_vl, one
- * doubleword per linked module: 0 unknown, 1 no SVE, otherwise the vector
- * length in bytes then in use (rdvl; a test reads it). The saves themselves
- * use `mul vl` addressing, so they follow the length in use at every call.
- * getauxval reads libc's copy of the auxiliary vector and uses no vector
- * register; it runs with x0-x8 and q0-q7 already saved.
+ * ID_AA64PFR0_EL1 (what Linux shows there matches AT_HWCAP's HWCAP_SVE; see
+ * the detection below for why not getauxval) and cached in __icc_aapcs64_vl,
+ * one doubleword per linked module: 0 unknown, 1 no SVE, otherwise the
+ * vector length in bytes then in use (rdvl; a test reads it). The saves
+ * themselves use `mul vl` addressing, so they follow the length in use.
  *
  * Branch protection: `bti c` and `paciasp`/`autiasp` are hint-space
  * instructions (no-ops on CPUs without BTI/PAC), so they are always there;
@@ -98,8 +99,8 @@
  *     0  x29, x30 (the frame record)   16  x0, x1    32  x2, x3
  *    48  x4, x5    64  x6, x7    80  x8, x17 (the record)
  *    96  q0, q1   128  q2, q3   160  q4, q5   192  q6, q7   (NEON path)
- * On the SVE path, 9 vector lengths below it (sp = x29 - 9*VL):
- *    sp + 0..7 VL  z0-z7        sp + 8 VL  p0-p3 (a predicate is VL/8 bytes)
+ * On the SVE path, 26 vector lengths below it (sp = x29 - 26*VL):
+ *    sp + 0..23 VL  z0-z23      sp + 24..25 VL  p0-p15 (a predicate is VL/8 bytes)
  * sp stays 16-byte aligned: VL is a multiple of 16 bytes. */
 .set .L__icc_aapcs64_frame, 224
 
@@ -111,21 +112,16 @@
   \insn q6, q7, [x29, #192]
 .endm
 
-/* Saves or restores z0-z7 and p0-p3 at sp (sized by addvl, see the frame). */
-.macro icc_aapcs64_z load:req
-  .irp n, 0,1,2,3,4,5,6,7
-    .if \load
-      ldr z\n, [sp, #\n, mul vl]
-    .else
-      str z\n, [sp, #\n, mul vl]
-    .endif
+/* Saves or restores z0-z23 and p0-p15 at sp (sized by addvl, see the frame):
+ * z0-z7 and p0-p3 carry arguments; z8-z23 and p4-p15 are what a caller of a
+ * function with SVE arguments or results expects to survive (the SVE PCS),
+ * and a default-convention core keeps only the low 64 bits of z8-z15. */
+.macro icc_aapcs64_z insn:req
+  .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23
+    \insn z\n, [sp, #\n, mul vl]
   .endr
-  .irp n, 0,1,2,3
-    .if \load
-      ldr p\n, [sp, #64+\n, mul vl]     /* predicate units: 8 VL = 64 PL */
-    .else
-      str p\n, [sp, #64+\n, mul vl]
-    .endif
+  .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    \insn p\n, [sp, #192+\n, mul vl]    /* predicate units: 24 VL = 192 PL */
   .endr
 .endm
 
@@ -214,30 +210,31 @@ __icc_aapcs64_trampoline:
   icc_aapcs64_leave
 
 .L__icc_aapcs64_sve:
-  /* SVE path: z0-z7 (q0-q7 are their low halves) and p0-p3. */
-  addvl sp, sp, #-9
-  icc_aapcs64_z 0
+  /* SVE path: z0-z23 (q0-q7 are the low halves of z0-z7) and p0-p15. */
+  addvl sp, sp, #-26
+  icc_aapcs64_z str
   icc_aapcs64_call_core
-  icc_aapcs64_z 1
+  icc_aapcs64_z ldr
   icc_aapcs64_leave
 
 .L__icc_aapcs64_detect:
-  /* First call in this module: does the CPU have SVE? */
-  icc_aapcs64_q stp
-  mov x0, #16                         /* AT_HWCAP */
-  bl getauxval
-  mov x16, #1                         /* no SVE */
-  tbz x0, #22, 1f                     /* HWCAP_SVE */
+  /* First call in this module: does the CPU have SVE? Read without a call:
+   * a call (getauxval, or the lazy-binding resolver before it) may write a
+   * v register, which zeroes the upper bits of z0-z7 and is free to change
+   * p0-p3 before they are saved. Linux emulates EL0 reads of the ID
+   * registers (since 4.11, HWCAP_CPUID) and shows SVE there only when it
+   * enables SVE for user space, as AT_HWCAP's HWCAP_SVE does; so does qemu-user. */
+  mrs x16, ID_AA64PFR0_EL1
+  ubfx x16, x16, #32, #4              /* the SVE field */
+  cbz x16, 1f
   rdvl x16, #1                        /* the vector length in bytes */
+  b 2f
 1:
+  mov x16, #1                         /* no SVE */
+2:
   adrp x17, __icc_aapcs64_vl
   str x16, [x17, :lo12:__icc_aapcs64_vl]
-  icc_aapcs64_q ldp
-  ldp x0, x1, [x29, #16]              /* getauxval may have written x0-x18 */
-  ldp x2, x3, [x29, #32]
-  ldp x4, x5, [x29, #48]
-  ldp x6, x7, [x29, #64]
-  ldp x8, x17, [x29, #80]
+  ldr x17, [x29, #88]                 /* the record again; nothing else was written */
   b .L__icc_aapcs64_dispatch
 
 .L__icc_aapcs64_null:

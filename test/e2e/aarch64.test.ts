@@ -98,6 +98,25 @@ for (const opt of ['-O0', '-O2']) {
   });
 }
 
+test('SVE arguments (svfloat32_t, svbool_t) at 128, 256 and 512 bits; SVE-PCS callee-saved z8-z23 and p4-p15 survive', async () => {
+  if (!(await requireAarch64())) return;
+  const { dir: out, cleanup } = scratch('a64-sve');
+  try {
+    const sve = [TARGET, '-march=armv8-a+sve', '-O2'];
+    const callee = path.join(out, 'callee.o');
+    const plain = await execa(process.env.ICC_CLANG ?? 'clang++', [...sve, '-c', src('aarch64', 'sve-callee.cpp'), '-o', callee], { reject: false });
+    assert.is(plain.exitCode, 0, String(plain.stderr));
+    const exe = path.join(out, 'sve');
+    await iccOk([...sve, src('aarch64', 'sve.cpp'), callee, '-o', exe]);
+    for (const vl of [16, 32, 64]) {
+      const r = await qemu(`max,sve-default-vector-length=${vl}`, exe);
+      assert.match(String(r.stdout), new RegExp(`^vl=${vl} through=(\\S+) direct=\\1 cores=1 OK\n$`), `VL ${vl * 8} bits: ${r.stdout}${r.stderr}`);
+    }
+  } finally {
+    cleanup();
+  }
+});
+
 test('BTI and PAC: -mbranch-protection=standard on guarded pages, through the NEON and SVE paths', async () => {
   if (!(await requireAarch64())) return;
   const { dir: out, cleanup } = scratch('a64-bti');
