@@ -149,6 +149,8 @@
   .endif
   movslq (%r11), %rax
   add %r11, %rax                      /* rax = core (record + offset) */
+  mov %rbp, %rcx                      /* the frame, in the (ms_abi) core's first argument register: a core that
+                                         reads its parameters replays from it (x86_64-replay.S); rcx is restored below */
   call *%rax
   test %rax, %rax
   jz \null

@@ -31,7 +31,7 @@ export function macroText(abi: Abi): string {
   let text = macroCache.get(abi);
   if (text === undefined) {
     // The shared macros (vector saves, width detection) come first: both ABI files use them.
-    const raw = ['x86_64-common.S', fileFor(abi)].map((f) => readFileSync(path.join(asmDir, f), 'utf8')).join('\n');
+    const raw = ['x86_64-common.S', 'x86_64-replay.S', fileFor(abi)].map((f) => readFileSync(path.join(asmDir, f), 'utf8')).join('\n');
     text = raw
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .split('\n')
@@ -52,9 +52,10 @@ export function cString(s: string): string {
   return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') + '"';
 }
 
-/** The file-scope text that defines the macros (guarded, so -flto can concatenate it) and the shared trampoline. */
-export function macroDefinitions(abi: Abi): string {
-  if (abi === 'sysv') return `__asm__(${cString(macroText(abi) + `\nicc_${abi}_trampoline\n`)});`;
+/** The file-scope text that defines the macros (guarded, so -flto can concatenate it) and the shared
+ *  trampoline; with `replay`, the thunk that interceptors reading their parameters call (x86_64-replay.S). */
+export function macroDefinitions(abi: Abi, replay = false): string {
+  if (abi === 'sysv') return `__asm__(${cString(macroText(abi) + `\nicc_${abi}_trampoline\n` + (replay ? `icc_x86_64_replay_elf ${REPLAY_THUNK.sysv}, __icc_sysv_width\n` : ''))});`;
   // COFF: the shared trampoline and its width byte are defined in C++, where the
   // compiler gives them COMDATs that -flto understands too (asm/x86_64-ms.S).
   return (
@@ -63,6 +64,9 @@ export function macroDefinitions(abi: Abi): string {
     '[[gnu::naked, gnu::used, gnu::nocf_check]] inline void __icc_ms_trampoline() { __asm__("icc_ms_trampoline"); } }'
   );
 }
+
+/** The replay thunk's symbol per ABI (asm/x86_64-replay.S); the prelude declares it. */
+export const REPLAY_THUNK: Record<Abi, string> = { sysv: '__icc_sysv_replay', ms: '__icc_ms_replay' };
 
 /** SysV light cores (asm/x86_64-sysv.S): the emitter names them, lib/light.ts finds them by name. */
 export const LIGHT_CORE_PREFIX = '__icc_light.';

@@ -26,7 +26,7 @@ export interface LineEdit {
 const ANSI = '(?:\\x1b\\[[0-9;]*m)*';
 const HEADER = new RegExp(`^(${ANSI})(.+?):(\\d+):(\\d+)(: ${ANSI}(?:error|warning|note|remark|fatal error): )`);
 const INTERNAL_FILE = /^<icc\+\+ (prelude|instantiations)>$/;
-const CORE_NAME = /__core_([A-Za-z_$][\w$]*?)(?:_[0-9a-f]{8})?\b/g;
+const CORE_NAME = /__(?:core|params)_([A-Za-z_$][\w$]*?)(?:_[0-9a-f]{8})?\b/g;
 
 /** What the compile of rewritten text needs to retell its diagnostics. */
 export interface FilterContext {

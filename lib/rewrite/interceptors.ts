@@ -10,7 +10,7 @@ import { preludeText } from './prelude.js';
 import { SourceMap } from './source-map.js';
 import { TokenStream } from './tokens.js';
 import { RestartScan } from './lexer.js';
-import { attributeIndex, checkBody, rewriteBody } from './body.js';
+import { attributeIndex, checkBody } from './body.js';
 import { emitInterceptor, type EmitContext, type Scope } from './emit.js';
 import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
 
@@ -82,7 +82,7 @@ class Rewriter {
     // the first mention of the syntax (earlier text can't hold an interceptor).
     const from = first > 0 ? (options.restartScan ?? new RestartScan()).finish(src, first) : 0;
     this.ts = new TokenStream(src, from);
-    this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0 };
+    this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0, params: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
     this.map = new SourceMap(src, options.fileName ?? '<stdin>', from === 0 ? this.ts.all : undefined, options.latin1 ?? false);
   }
@@ -96,7 +96,7 @@ class Rewriter {
     // resets line numbering to the user's first line.
     const body = this.edits.apply(this.src);
     const first = /^# 1 "[^\n]*"\n/.exec(body)?.[0] ?? '';
-    const text = first + preludeText(this.options.abi) + body;
+    const text = first + preludeText(this.options.abi, this.emit.params > 0) + body;
     let located: ReturnType<RewriteResult['locations']> | undefined;
     const locations = (): ReturnType<RewriteResult['locations']> => (located ??= {
       coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name })),
@@ -319,9 +319,8 @@ class Rewriter {
       this.edits.remove(ts.toks[declStart].start, ts.toks[body].start);
     } else if (onlyItem) this.edits.remove(ts.toks[attrOpen].start, ts.toks[attrClose].end);
     else for (let k = attrOpen; k <= attrClose; k++) if (removed(k)) this.edits.remove(ts.toks[k].start, ts.toks[k].end);
-    const template = emitInterceptor(this.emit, head, scopes, body, close);
+    const template = emitInterceptor(this.emit, head, scopes, body, close, jumps);
     if (template) this.templates.push(template);
-    rewriteBody(ts, jumps, this.edits);
     this.coreEnds.push({ offset: ts.toks[close].start, name: head.idText });
     return close + 1;
   }

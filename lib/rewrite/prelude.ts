@@ -4,6 +4,7 @@
 // flag (even -Weverything) fires inside it.
 
 import { macroDefinitions, type Abi } from '../trampoline.js';
+import { paramsSupport } from './params-prelude.js';
 
 // Everything but the stderr writer is the same for every ABI. The prelude
 // includes no header: it must compile wherever plain clang compiles the
@@ -52,10 +53,11 @@ __icc_null_target(const char *symbol) noexcept {
 }
 `;
 
-/** The text inserted before the first line of the preprocessed source (ends with a newline). */
-export function preludeText(abi: Abi): string {
-  const body = (head + writers[abi] + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
-  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi)}\n`;
+/** The text inserted before the first line of the preprocessed source (ends with a newline); with
+ *  `params`, the support of interceptors that read their parameters (lib/rewrite/params.ts). */
+export function preludeText(abi: Abi, params = false): string {
+  const body = (head + writers[abi] + (params ? paramsSupport(abi) : '') + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params)}\n`;
 }
 
 /** The text appended after the last line: explicit instantiations of template emitters. */

@@ -1,0 +1,125 @@
+/* icc++: the replay thunk, for interceptors whose body reads its parameters.
+ * Shared by the SysV and Microsoft x64 files (embedded after x86_64-common.S,
+ * comments stripped). Guarded like them.
+ *
+ * Such an interceptor's body is compiled inside a function with the declared
+ * parameter list (__params_X, lib/rewrite/params.ts). Its core receives the
+ * full trampoline's frame pointer (the trampoline's rbp, x86_64-common.S) and
+ * calls this thunk with
+ *     rcx = that frame, rdx = count, r8 = &__params_X     (Microsoft convention)
+ * which calls __params_X with every argument register and the caller's stack
+ * arguments as the caller left them, so clang's own code reads each parameter
+ * where the ABI put it (sret pointer, MEMORY-class structs on the stack, ...).
+ *
+ * The trampoline's frame, from its rbp (x86_64-common.S):
+ *   16(%rbp)   the caller's stack arguments (Microsoft x64: its 32-byte home
+ *              area first); `count` bytes of them are copied, an upper bound
+ *              the core computes from the declared parameter types
+ *   -8 rdx  -16 rcx  -24 r8  -32 r9  -40 rax  -48 r10  -56 r11
+ *   ((rbp - 56) & -64) - 8*size:  vector registers 0-7, `size` bytes each
+ * rdi and rsi are not in the frame: the core preserves them (its convention)
+ * and calls this thunk first thing, so they still hold the caller's values.
+ *
+ * This thunk's own frame (rbp = entry rsp - 8, 0 mod 16):
+ *   -8(%rbp) rdi   -16 rsi   -24 &__params_X   -32 padding
+ *   -192(%rbp) .. -32(%rbp)  xmm6-15 (low 128 bits: the core's convention
+ *              keeps them, and __params_X may be a SysV function)
+ *   below: the copy of the stack arguments, at the same address mod 64 as the
+ *   caller's (so __params_X sees the same alignment), then the return address.
+ * The target __params_X chose is in a thread-local slot (the prelude), which
+ * the core reads when this thunk returns. */
+
+.ifndef .L__icc_x86_64_replay_v1
+.set .L__icc_x86_64_replay_v1, 1
+
+/* Loads vector registers 0-7 with `insn` at `size` bytes each from base(%r10). */
+.macro icc_x86_64_replay_vec insn:req, reg:req, size:req
+  .irp n, 0,1,2,3,4,5,6,7
+    \insn (\n*\size)(%r10), %\reg\n
+  .endr
+.endm
+
+/* The thunk's body (after its label and unwind prologue, which differ per
+ * object format): `width` is the module's width byte, `cfi` 1 for DWARF. */
+.macro icc_x86_64_replay_body width:req
+  push %rdi                           /* -8(%rbp) */
+  push %rsi                           /* -16(%rbp) */
+  push %r8                            /* -24(%rbp): __params_X */
+  sub $168, %rsp                      /* -32 padding; xmm6-15 at -192(%rbp) */
+  .irp n, 6,7,8,9,10,11,12,13,14,15
+    movaps %xmm\n, (\n*16-96)(%rsp)
+  .endr
+  mov %rcx, %r11                      /* the trampoline's frame */
+  lea 16(%r11), %rsi                  /* the caller's stack arguments */
+  mov %rsp, %rax
+  sub %rdx, %rax
+  sub $64, %rax
+  and $-64, %rax
+  mov %esi, %ecx
+  and $63, %ecx
+  add %rcx, %rax                      /* the copy: same address mod 64 as the source */
+  mov %rax, %rsp
+  mov %rax, %rdi
+  mov %rdx, %rcx
+  shr $3, %ecx                        /* count is a multiple of 8 */
+  rep movsq
+  lea -56(%r11), %r10
+  and $-64, %r10                      /* the trampoline's rsp after its integer saves */
+  movzbl \width(%rip), %eax           /* set: the trampoline ran first */
+  cmp $3, %eax
+  jne 1f
+  sub $512, %r10
+  icc_x86_64_replay_vec vmovaps, zmm, 64
+  jmp 3f
+1:
+  cmp $2, %eax
+  jne 2f
+  sub $256, %r10
+  icc_x86_64_replay_vec vmovaps, ymm, 32
+  jmp 3f
+2:
+  sub $128, %r10
+  icc_x86_64_replay_vec movaps, xmm, 16
+3:
+  mov -8(%r11), %rdx
+  mov -16(%r11), %rcx
+  mov -24(%r11), %r8
+  mov -32(%r11), %r9
+  mov -40(%r11), %rax                 /* AL: a variadic call's vector count */
+  mov -48(%r11), %r10                 /* the static chain */
+  mov -8(%rbp), %rdi
+  mov -16(%rbp), %rsi
+  call *-24(%rbp)
+  mov -8(%rbp), %rdi
+  mov -16(%rbp), %rsi
+  .irp n, 6,7,8,9,10,11,12,13,14,15
+    movaps (\n*16-288)(%rbp), %xmm\n
+  .endr
+.endm
+
+/* The ELF thunk: COMDAT, hidden, with its CFI frame. */
+.macro icc_x86_64_replay_elf name:req, width:req
+.ifndef \name
+  .pushsection .text.\name,"axG",@progbits,\name,comdat
+  .p2align 4
+  .weak \name
+  .hidden \name
+  .type \name,@function
+\name:
+  .cfi_startproc
+  push %rbp
+  .cfi_adjust_cfa_offset 8
+  .cfi_rel_offset %rbp, 0
+  mov %rsp, %rbp
+  .cfi_def_cfa_register %rbp
+  icc_x86_64_replay_body \width
+  leave
+  .cfi_def_cfa %rsp, 8
+  ret
+  .cfi_endproc
+  .size \name, .-\name
+  .popsection
+.endif
+.endm
+
+.endif
