@@ -90,6 +90,7 @@
   mov -8(%rbp), %rdi
   mov -16(%rbp), %rsi
   call *-24(%rbp)
+  emms                                /* __params_X may have returned a long double on the x87 stack: empty it */
   mov -8(%rbp), %rdi
   mov -16(%rbp), %rsi
   .irp n, 6,7,8,9,10,11,12,13,14,15

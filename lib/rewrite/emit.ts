@@ -7,7 +7,7 @@ import type { FunctionHead } from './declaration.js';
 import type { EditList } from './edit.js';
 import type { RewriteOptions, TemplateInterceptor } from './interceptors.js';
 import type { TokenStream } from './tokens.js';
-import { constParamList, conventionAttributes, declaredParams, needsFrame, readsParams, SYMBOL_NAMES, vaStarts } from './params.js';
+import { constParamList, conventionAttributes, needsFrame, SYMBOL_NAMES, vaStarts, type ParamsPlan } from './params.js';
 import type { Jump } from './body.js';
 import { rewriteBody } from './body.js';
 
@@ -42,7 +42,7 @@ const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototyp
 
 /** Inserts the core's head before the body and the emitter after it; for a template, returns what
  *  the template step needs to instantiate its emitter. */
-export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Scope[], body: number, close: number, jumps: readonly Jump[]): TemplateInterceptor | undefined {
+export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Scope[], body: number, close: number, jumps: readonly Jump[], plan: ParamsPlan): TemplateInterceptor | undefined {
   const { ts, edits, options } = ctx;
   const scope = scopes[scopes.length - 1];
   // An explicit specialization (`template<> … f<int>(…)`) is an ordinary function here.
@@ -64,8 +64,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // object has one copy of it (no COMDAT) and the body has no asm of its own (whose clobbers could
   // reach vector registers' upper halves).
   const args = template ? `<${template.args.join(', ')}>` : '';
-  const params = declaredParams(ts, head);
-  const reads = readsParams(ts, params, body, close);
+  const { params, reads } = plan;
   const light = !reads && options.abi === 'sysv' && atNamespace && binding !== 'weak' && !hasAsm(ts, body, close) ? `${LIGHT_CORE_PREFIX}${ctx.lightCores++}` : undefined;
   const self = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sig = `decltype(::__icc::sig(${self}))`;

@@ -12,6 +12,7 @@ import { TokenStream } from './tokens.js';
 import { RestartScan } from './lexer.js';
 import { attributeIndex, checkBody } from './body.js';
 import { emitInterceptor, type EmitContext, type Scope } from './emit.js';
+import { planParams } from './params.js';
 import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
 
 export interface RewriteOptions {
@@ -72,7 +73,7 @@ class Rewriter {
   private readonly edits = new EditList();
   private readonly errors: IccError[] = [];
   private readonly templates: TemplateInterceptor[] = [];
-  private readonly coreEnds: { offset: number; name: string }[] = [];
+  private readonly coreEnds: { offset: number; name: string; start: number; reads: boolean }[] = [];
   private count = 0;
   private readonly emit: EmitContext;
 
@@ -99,7 +100,7 @@ class Rewriter {
     const text = first + preludeText(this.options.abi, this.emit.params > 0) + body;
     let located: ReturnType<RewriteResult['locations']> | undefined;
     const locations = (): ReturnType<RewriteResult['locations']> => (located ??= {
-      coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name })),
+      coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name, ...(c.reads ? { readsFrom: this.map.locate(c.start).line } : {}) })),
       lineEdits: this.lineEdits(),
     });
     return { text, interceptors: this.count, lightCores: this.emit.lightCores, templates: this.templates, locations };
@@ -319,9 +320,10 @@ class Rewriter {
       this.edits.remove(ts.toks[declStart].start, ts.toks[body].start);
     } else if (onlyItem) this.edits.remove(ts.toks[attrOpen].start, ts.toks[attrClose].end);
     else for (let k = attrOpen; k <= attrClose; k++) if (removed(k)) this.edits.remove(ts.toks[k].start, ts.toks[k].end);
-    const template = emitInterceptor(this.emit, head, scopes, body, close, jumps);
+    const plan = planParams(ts, head, body, close);
+    const template = emitInterceptor(this.emit, head, scopes, body, close, jumps, plan);
     if (template) this.templates.push(template);
-    this.coreEnds.push({ offset: ts.toks[close].start, name: head.idText });
+    this.coreEnds.push({ offset: ts.toks[close].start, name: head.idText, start: ts.toks[body].start, reads: plan.reads });
     return close + 1;
   }
 

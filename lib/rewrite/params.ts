@@ -83,6 +83,18 @@ function paramName(ts: TokenStream, from: number, to: number): Param | undefined
   return { name: ts.text(name), at: name, constable: before !== '&' && before !== '&&' && before !== '...' };
 }
 
+/** What the rewriter needs to know about a body's parameters: the named ones, and whether it reads any. */
+export interface ParamsPlan {
+  params: Param[];
+  reads: boolean;
+}
+
+/** Plans an interceptor's parameters: a body that reads none keeps today's core. */
+export function planParams(ts: TokenStream, head: FunctionHead, open: number, close: number): ParamsPlan {
+  const params = declaredParams(ts, head);
+  return { params, reads: readsParams(ts, params, open, close) };
+}
+
 /** Whether the body [open, close] reads a parameter, starts a va_list or names its symbol. */
 export function readsParams(ts: TokenStream, params: readonly Param[], open: number, close: number): boolean {
   const names = new Set(params.map((p) => p.name));
