@@ -6,7 +6,8 @@
  * parameter list (__params_X, lib/rewrite/params.ts). Its core receives the
  * full trampoline's frame pointer (the trampoline's rbp, x86_64-common.S) and
  * calls this thunk with
- *     rcx = that frame, rdx = count, r8 = &__params_X     (Microsoft convention)
+ *     rcx = that frame, rdx = count, r8 = &__params_X,    (Microsoft convention)
+ *     r9 = where to write the copy's address (a thread-local the va_start fix-up reads)
  * which calls __params_X with every argument register and the caller's stack
  * arguments as the caller left them, so clang's own code reads each parameter
  * where the ABI put it (sret pointer, MEMORY-class structs on the stack, ...).
@@ -59,6 +60,7 @@
   and $63, %ecx
   add %rcx, %rax                      /* the copy: same address mod 64 as the source */
   mov %rax, %rsp
+  mov %rax, (%r9)                     /* the copy's address, for va_start (params-prelude.ts) */
   mov %rax, %rdi
   mov %rdx, %rcx
   shr $3, %ecx                        /* count is a multiple of 8 */
@@ -96,6 +98,23 @@
   .irp n, 6,7,8,9,10,11,12,13,14,15
     movaps (\n*16-288)(%rbp), %xmm\n
   .endr
+.endm
+
+/* The COFF thunk's body: icc++ defines __icc_ms_replay as a naked C++
+ * function around it (like __icc_ms_trampoline, see x86_64-ms.S), with SEH
+ * unwind information. rdi rsi xmm6-15 need no unwind codes: the thunk never
+ * changes them before its call (it reloads the values they had). */
+.macro icc_x86_64_replay_coff name:req, width:req
+  .seh_proc \name
+  push %rbp
+  .seh_pushreg %rbp
+  mov %rsp, %rbp
+  .seh_setframe %rbp, 0
+  .seh_endprologue
+  icc_x86_64_replay_body \width
+  leave
+  ret
+  .seh_endproc
 .endm
 
 /* The ELF thunk: COMDAT, hidden, with its CFI frame. */

@@ -61,7 +61,9 @@ export function macroDefinitions(abi: Abi, replay = false): string {
   return (
     `__asm__(${cString(macroText(abi))}); ` +
     'extern "C" { __attribute__((selectany, used)) unsigned char __icc_ms_width = 0; ' +
-    '[[gnu::naked, gnu::used, gnu::nocf_check]] inline void __icc_ms_trampoline() { __asm__("icc_ms_trampoline"); } }'
+    '[[gnu::naked, gnu::used, gnu::nocf_check]] inline void __icc_ms_trampoline() { __asm__("icc_ms_trampoline"); }' +
+    (replay ? ` [[gnu::naked, gnu::used, gnu::nocf_check]] inline void ${REPLAY_THUNK.ms}(void *, __SIZE_TYPE__, void *, char **) { __asm__("icc_x86_64_replay_coff ${REPLAY_THUNK.ms}, __icc_ms_width"); }` : '') +
+    ' }'
   );
 }
 

@@ -82,10 +82,13 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   if (reads) {
     ctx.params++;
     rewriteBody(ts, jumps, edits, `return ::__icc::leave<${sig}>(::__icc::to_target(`, '))');
-    if (needsFrame(ts, body, close)) edits.insert(ts.toks[body].end, ' void *const __icc_frame __attribute__((unused)) = ::__icc::state<>::frame;');
+    if (needsFrame(ts, body, close)) {
+      // Read before any user code: a nested interceptor's call overwrites the thread-locals.
+      edits.insert(ts.toks[body].end, ' void *const __icc_frame __attribute__((unused)) = ::__icc::state<>::frame; char *const __icc_copy __attribute__((unused)) = ::__icc::state<>::copy;');
+    }
     for (let i = body + 1; i < close; i++) if (ts.text(i) in SYMBOL_NAMES && ts.isIdent(i)) edits.replace(ts.toks[i].start, ts.toks[i].end, SYMBOL_NAMES[ts.text(i)]);
     // va_start walks the copy of the stack arguments: point it at the caller's own area (params-prelude.ts).
-    for (const v of vaStarts(ts, body, close)) edits.insert(ts.toks[v.close].end, `, ::__icc::va_fix(${ts.join(v.ap[0], v.ap[1])}, __icc_frame, __builtin_frame_address(0))`);
+    for (const v of vaStarts(ts, body, close)) edits.insert(ts.toks[v.close].end, `, ::__icc::va_fix(${ts.join(v.ap[0], v.ap[1])}, __icc_frame, __icc_copy)`);
   } else rewriteBody(ts, jumps, edits);
   // __func__ names the user's function, not __core_X or __params_X.
   for (let i = body + 1; i < close; i++) if (ts.isIdent(i, '__func__') || ts.isIdent(i, '__FUNCTION__')) edits.replace(ts.toks[i].start, ts.toks[i].end, JSON.stringify(head.name));

@@ -13,6 +13,7 @@ import { RestartScan } from './lexer.js';
 import { attributeIndex, checkBody } from './body.js';
 import { emitInterceptor, type EmitContext, type Scope } from './emit.js';
 import { planParams } from './params.js';
+import type { Demangler } from './params-prelude.js';
 import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
 
 export interface RewriteOptions {
@@ -27,6 +28,8 @@ export interface RewriteOptions {
   visibility?: Visibility;
   /** -fvisibility-inlines-hidden: member functions defined in their class are hidden. */
   inlinesHidden?: boolean;
+  /** How `__icc_symbol` demangles (params-prelude.ts); default: a weak reference to __cxa_demangle. */
+  demangler?: Demangler;
   /** The restart-point scan, already fed with this text as clang -E wrote it (preprocess.ts). */
   restartScan?: RestartScan;
 }
@@ -97,7 +100,7 @@ class Rewriter {
     // resets line numbering to the user's first line.
     const body = this.edits.apply(this.src);
     const first = /^# 1 "[^\n]*"\n/.exec(body)?.[0] ?? '';
-    const text = first + preludeText(this.options.abi, this.emit.params > 0) + body;
+    const text = first + preludeText(this.options.abi, this.emit.params > 0 ? this.options.demangler ?? 'weak' : undefined) + body;
     let located: ReturnType<RewriteResult['locations']> | undefined;
     const locations = (): ReturnType<RewriteResult['locations']> => (located ??= {
       coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name, ...(c.reads ? { readsFrom: this.map.locate(c.start).line } : {}) })),

@@ -21,7 +21,7 @@ export const SYMBOL_NAMES: Readonly<Record<string, string>> = {
   __icc_mangled: '::__icc::mangled(__icc_frame)',
   __icc_symbol: '::__icc::symbol(__icc_frame)',
 };
-const VA_START = '__builtin_va_start';
+const VA_START = /^__builtin_(ms_)?va_start$/;
 
 const CV_OR_DECL = new Set(['const', 'volatile', '__restrict', '__restrict__', '*', '&', '&&', '(', '...']);
 const NOT_A_NAME = new Set([
@@ -101,7 +101,7 @@ export function readsParams(ts: TokenStream, params: readonly Param[], open: num
   for (let i = open + 1; i < close; i++) {
     if (!ts.isIdent(i)) continue;
     const t = ts.text(i);
-    if (t === VA_START || t in SYMBOL_NAMES) return true;
+    if (VA_START.test(t) || t in SYMBOL_NAMES) return true;
     if (names.has(t) && !ts.isPunct(i - 1, '.') && !ts.isPunct(i - 1, '->') && !ts.isPunct(i - 1, '::')) return true;
   }
   return false;
@@ -109,7 +109,7 @@ export function readsParams(ts: TokenStream, params: readonly Param[], open: num
 
 /** Whether the body needs the trampoline's frame in a local (`__icc_frame`): va_start, the symbol's names. */
 export function needsFrame(ts: TokenStream, open: number, close: number): boolean {
-  for (let i = open + 1; i < close; i++) if (ts.text(i) === VA_START || ts.text(i) in SYMBOL_NAMES) return true;
+  for (let i = open + 1; i < close; i++) if (VA_START.test(ts.text(i)) || ts.text(i) in SYMBOL_NAMES) return true;
   return false;
 }
 
@@ -148,7 +148,7 @@ export function conventionAttributes(pointerType: string): string {
 export function vaStarts(ts: TokenStream, open: number, close: number): { at: number; ap: [number, number]; close: number }[] {
   const found: { at: number; ap: [number, number]; close: number }[] = [];
   for (let i = open + 1; i < close; i++) {
-    if (ts.text(i) !== VA_START || !ts.isPunct(i + 1, '(') || ts.match[i + 1] < 0) continue;
+    if (!VA_START.test(ts.text(i)) || !ts.isPunct(i + 1, '(') || ts.match[i + 1] < 0) continue;
     const end = ts.match[i + 1];
     let comma = end;
     for (let k = i + 2; k < end; k++) {

@@ -4,7 +4,7 @@
 // flag (even -Weverything) fires inside it.
 
 import { macroDefinitions, type Abi } from '../trampoline.js';
-import { paramsSupport } from './params-prelude.js';
+import { paramsSupport, type Demangler } from './params-prelude.js';
 
 // Everything but the stderr writer is the same for every ABI. The prelude
 // includes no header: it must compile wherever plain clang compiles the
@@ -54,10 +54,10 @@ __icc_null_target(const char *symbol) noexcept {
 `;
 
 /** The text inserted before the first line of the preprocessed source (ends with a newline); with
- *  `params`, the support of interceptors that read their parameters (lib/rewrite/params.ts). */
-export function preludeText(abi: Abi, params = false): string {
-  const body = (head + writers[abi] + (params ? paramsSupport(abi) : '') + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
-  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params)}\n`;
+ *  `params` (how to demangle), the support of interceptors that read their parameters (lib/rewrite/params.ts). */
+export function preludeText(abi: Abi, params?: Demangler): string {
+  const body = (head + writers[abi] + (params ? paramsSupport(abi, params) : '') + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params !== undefined)}\n`;
 }
 
 /** The text appended after the last line: explicit instantiations of template emitters. */

@@ -20,7 +20,7 @@ const TRACE = Boolean(process.env.FUZZ_TRACE);
 const opts = { abi: 'sysv' as const, cet: false, fileName: 'x.cpp' };
 const PRELUDE = preludeText('sysv');
 /** With an interceptor that reads its parameters, the prelude also carries the replay support. */
-const PRELUDE_PARAMS = preludeText('sysv', true);
+const PRELUDE_PARAMS = preludeText('sysv', 'weak');
 
 /** One line of a clang diagnostic: `file:line:col: error: message`. The file may be empty: clang
  *  prints `:1:9: error: …` under a `# 1 ""` marker too. */
