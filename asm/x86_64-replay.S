@@ -40,17 +40,15 @@
   .endr
 .endm
 
-/* The thunk's body (after its label and unwind prologue, which differ per
- * object format): `width` is the module's width byte, `cfi` 1 for DWARF. */
-.macro icc_x86_64_replay_body width:req
-  push %rdi                           /* -8(%rbp) */
-  push %rsi                           /* -16(%rbp) */
-  push %r8                            /* -24(%rbp): __params_X */
-  sub $168, %rsp                      /* -32 padding; xmm6-15 at -192(%rbp) */
+/* One width's replay: `xmov` saves and restores xmm6-15 (VEX-encoded once
+ * the width is AVX: legacy SSE stores with dirty upper halves cost a
+ * transition), `insn`/`reg`/`size` load vector registers 0-7 from the
+ * trampoline's frame. Entry: the thunk's frame set up (below), r11 = the
+ * trampoline's frame, rdx = count, r9 = where to write the copy's address. */
+.macro icc_x86_64_replay_path xmov:req, insn:req, reg:req, size:req
   .irp n, 6,7,8,9,10,11,12,13,14,15
-    movaps %xmm\n, (\n*16-96)(%rsp)
+    \xmov %xmm\n, (\n*16-288)(%rbp)
   .endr
-  mov %rcx, %r11                      /* the trampoline's frame */
   lea 16(%r11), %rsi                  /* the caller's stack arguments */
   mov %rsp, %rax
   sub %rdx, %rax
@@ -61,28 +59,18 @@
   add %rcx, %rax                      /* the copy: same address mod 64 as the source */
   mov %rax, %rsp
   mov %rax, (%r9)                     /* the copy's address, for va_start (params-prelude.ts) */
-  mov %rax, %rdi
-  mov %rdx, %rcx
-  shr $3, %ecx                        /* count is a multiple of 8 */
-  rep movsq
+  test %rdx, %rdx                     /* count is a multiple of 8; a loop: rep movs starts slowly */
+  jz 2f
+1:
+  mov -8(%rsi,%rdx), %rcx
+  mov %rcx, -8(%rax,%rdx)
+  sub $8, %rdx
+  jnz 1b
+2:
   lea -56(%r11), %r10
   and $-64, %r10                      /* the trampoline's rsp after its integer saves */
-  movzbl \width(%rip), %eax           /* set: the trampoline ran first */
-  cmp $3, %eax
-  jne 1f
-  sub $512, %r10
-  icc_x86_64_replay_vec vmovaps, zmm, 64
-  jmp 3f
-1:
-  cmp $2, %eax
-  jne 2f
-  sub $256, %r10
-  icc_x86_64_replay_vec vmovaps, ymm, 32
-  jmp 3f
-2:
-  sub $128, %r10
-  icc_x86_64_replay_vec movaps, xmm, 16
-3:
+  sub $(8*\size), %r10                /* its vector registers 0-7 */
+  icc_x86_64_replay_vec \insn, \reg, \size
   mov -8(%r11), %rdx
   mov -16(%r11), %rcx
   mov -24(%r11), %r8
@@ -96,8 +84,31 @@
   mov -8(%rbp), %rdi
   mov -16(%rbp), %rsi
   .irp n, 6,7,8,9,10,11,12,13,14,15
-    movaps (\n*16-288)(%rbp), %xmm\n
+    \xmov (\n*16-288)(%rbp), %xmm\n
   .endr
+.endm
+
+/* The thunk's body (after its label and unwind prologue, which differ per
+ * object format): `width` is the module's width byte. */
+.macro icc_x86_64_replay_body width:req
+  push %rdi                           /* -8(%rbp) */
+  push %rsi                           /* -16(%rbp) */
+  push %r8                            /* -24(%rbp): __params_X */
+  sub $168, %rsp                      /* -32 padding; xmm6-15 at -192(%rbp) */
+  mov %rcx, %r11                      /* the trampoline's frame */
+  movzbl \width(%rip), %eax           /* set: the trampoline ran first */
+  cmp $3, %eax                        /* (labels 7-9: the path uses 1 and 2) */
+  jne 7f
+  icc_x86_64_replay_path vmovaps, vmovaps, zmm, 64
+  jmp 9f
+7:
+  cmp $2, %eax
+  jne 8f
+  icc_x86_64_replay_path vmovaps, vmovaps, ymm, 32
+  jmp 9f
+8:
+  icc_x86_64_replay_path movaps, movaps, xmm, 16
+9:
 .endm
 
 /* The COFF thunk's body: icc++ defines __icc_ms_replay as a naked C++
