@@ -7,7 +7,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fixtures, iccxx, inScratch, run } from '../helpers.js';
+import { execa } from 'execa';
+import { fixtures, icc, iccxx, inScratch, root, run } from '../helpers.js';
 
 const test = suite('params');
 const dir = path.join(fixtures, 'params');
@@ -39,6 +40,21 @@ test('bad input: clang-shaped errors at the user\'s line, in the user\'s terms',
     assert.match(err, `${file}:7:49: error: ${readOnly}`);
     assert.not.match(err, /__params_|__core_|declared const here|<icc\+\+ prelude>/);
     assert.match(err, /^4 errors generated\.$/m);
+  }));
+
+test('examples/logger prints the arguments it forwards, and RotateMatrix still gets them all', () =>
+  inScratch('params-logger', async (out, env) => {
+    const made = await execa('make', ['-s', '-C', path.join(root, 'examples', 'logger'), `BUILD=${out}/build`, `ICCXX=${icc}`, 'all'], { reject: false, all: true, env });
+    assert.is(made.exitCode, 0, String(made.all));
+    const r = await run(path.join(out, 'build', 'logger'));
+    assert.is(String(r.stdout), [
+      'Function called: Logger(id=7, angle=0.5, scale=3, row={1 2 3 4}, 100, 20, 3, out=non-null)',
+      'RotateMatrix saw id=7 angle=0.5 scale=3 row-sum=10 stack-sum=123',
+      'RotateMatrix returned 7001.5',
+      'OK: every argument and the return value went through',
+      '',
+    ].join('\n'));
+    assert.is(r.exitCode, 0);
   }));
 
 test.run();
