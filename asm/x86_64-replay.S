@@ -17,9 +17,12 @@
  *              area first); `count` bytes of them are copied, an upper bound
  *              the core computes from the declared parameter types
  *   -8 rdx  -16 rcx  -24 r8  -32 r9  -40 rax  -48 r10  -56 r11
- *   ((rbp - 56) & -64) - 8*size:  vector registers 0-7, `size` bytes each
- * rdi and rsi are not in the frame: the core preserves them (its convention)
- * and calls this thunk first thing, so they still hold the caller's values.
+ *   sysv=1 (System V cores, ELF): -64 rdi  -72 rsi, and vector registers 0-7,
+ *     `size` bytes each, at ((rbp - 72) & -64) - 8*size - 128 (xmm8-15 above)
+ *   sysv=0 (Microsoft cores, COFF): vector registers 0-7 at
+ *     ((rbp - 56) & -64) - 8*size; rdi and rsi are not in the frame: the core
+ *     preserves them (its convention) and calls this thunk first thing, so
+ *     they still hold the caller's values.
  *
  * This thunk's own frame (rbp = entry rsp - 8, 0 mod 16):
  *   -8(%rbp) rdi   -16 rsi   -24 &__params_X   -32 padding
@@ -45,7 +48,7 @@
  * transition), `insn`/`reg`/`size` load vector registers 0-7 from the
  * trampoline's frame. Entry: the thunk's frame set up (below), r11 = the
  * trampoline's frame, rdx = count, r9 = where to write the copy's address. */
-.macro icc_x86_64_replay_path xmov:req, insn:req, reg:req, size:req
+.macro icc_x86_64_replay_path xmov:req, insn:req, reg:req, size:req, sysv:req
   .irp n, 6,7,8,9,10,11,12,13,14,15
     \xmov %xmm\n, (\n*16-288)(%rbp)
   .endr
@@ -67,9 +70,9 @@
   sub $8, %rdx
   jnz 1b
 2:
-  lea -56(%r11), %r10
+  lea (-56-16*\sysv)(%r11), %r10
   and $-64, %r10                      /* the trampoline's rsp after its integer saves */
-  sub $(8*\size), %r10                /* its vector registers 0-7 */
+  sub $(8*\size+128*\sysv), %r10     /* its vector registers 0-7 */
   icc_x86_64_replay_vec \insn, \reg, \size
   mov -8(%r11), %rdx
   mov -16(%r11), %rcx
@@ -77,8 +80,13 @@
   mov -32(%r11), %r9
   mov -40(%r11), %rax                 /* AL: a variadic call's vector count */
   mov -48(%r11), %r10                 /* the static chain */
-  mov -8(%rbp), %rdi
-  mov -16(%rbp), %rsi
+  .if \sysv
+    mov -64(%r11), %rdi
+    mov -72(%r11), %rsi
+  .else
+    mov -8(%rbp), %rdi
+    mov -16(%rbp), %rsi
+  .endif
   call *-24(%rbp)
   emms                                /* __params_X may have returned a long double on the x87 stack: empty it */
   mov -8(%rbp), %rdi
@@ -90,7 +98,7 @@
 
 /* The thunk's body (after its label and unwind prologue, which differ per
  * object format): `width` is the module's width byte. */
-.macro icc_x86_64_replay_body width:req
+.macro icc_x86_64_replay_body width:req, sysv:req
   push %rdi                           /* -8(%rbp) */
   push %rsi                           /* -16(%rbp) */
   push %r8                            /* -24(%rbp): __params_X */
@@ -99,15 +107,15 @@
   movzbl \width(%rip), %eax           /* set: the trampoline ran first */
   cmp $3, %eax                        /* (labels 7-9: the path uses 1 and 2) */
   jne 7f
-  icc_x86_64_replay_path vmovaps, vmovaps, zmm, 64
+  icc_x86_64_replay_path vmovaps, vmovaps, zmm, 64, \sysv
   jmp 9f
 7:
   cmp $2, %eax
   jne 8f
-  icc_x86_64_replay_path vmovaps, vmovaps, ymm, 32
+  icc_x86_64_replay_path vmovaps, vmovaps, ymm, 32, \sysv
   jmp 9f
 8:
-  icc_x86_64_replay_path movaps, movaps, xmm, 16
+  icc_x86_64_replay_path movaps, movaps, xmm, 16, \sysv
 9:
 .endm
 
@@ -122,7 +130,7 @@
   mov %rsp, %rbp
   .seh_setframe %rbp, 0
   .seh_endprologue
-  icc_x86_64_replay_body \width
+  icc_x86_64_replay_body \width, 0
   leave
   ret
   .seh_endproc
@@ -143,7 +151,7 @@
   .cfi_rel_offset %rbp, 0
   mov %rsp, %rbp
   .cfi_def_cfa_register %rbp
-  icc_x86_64_replay_body \width
+  icc_x86_64_replay_body \width, 1
   leave
   .cfi_def_cfa %rsp, 8
   ret
