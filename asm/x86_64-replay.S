@@ -5,9 +5,10 @@
  * Such an interceptor's body is compiled inside a function with the declared
  * parameter list (__params_X, lib/rewrite/params.ts). Its core receives the
  * full trampoline's frame pointer (the trampoline's rbp, x86_64-common.S) and
- * calls this thunk with
- *     rcx = that frame, rdx = count, r8 = &__params_X,    (Microsoft convention)
- *     r9 = where to write the copy's address (a thread-local the va_start fix-up reads)
+ * calls this thunk with (frame, count, &__params_X, where to write the copy's
+ * address: a thread-local the va_start fix-up reads), in the core's own
+ * convention: System V on ELF (rdi rsi rdx rcx), Microsoft on COFF (rcx rdx
+ * r8 r9).
  * which calls __params_X with every argument register and the caller's stack
  * arguments as the caller left them, so clang's own code reads each parameter
  * where the ABI put it (sret pointer, MEMORY-class structs on the stack, ...).
@@ -43,15 +44,19 @@
   .endr
 .endm
 
-/* One width's replay: `xmov` saves and restores xmm6-15 (VEX-encoded once
- * the width is AVX: legacy SSE stores with dirty upper halves cost a
- * transition), `insn`/`reg`/`size` load vector registers 0-7 from the
- * trampoline's frame. Entry: the thunk's frame set up (below), r11 = the
- * trampoline's frame, rdx = count, r9 = where to write the copy's address. */
+/* One width's replay: `insn`/`reg`/`size` load vector registers 0-7 from the
+ * trampoline's frame. With sysv=0 (a Microsoft-convention thunk) `xmov` saves
+ * and restores xmm6-15, callee-saved there (VEX-encoded once the width is AVX:
+ * legacy SSE stores with dirty upper halves cost a transition); a System V
+ * thunk needn't (its trampoline restores them). Entry: the thunk's frame set
+ * up (below), r11 = the trampoline's frame, rdx = count, r9 = where to write
+ * the copy's address. */
 .macro icc_x86_64_replay_path xmov:req, insn:req, reg:req, size:req, sysv:req
-  .irp n, 6,7,8,9,10,11,12,13,14,15
-    \xmov %xmm\n, (\n*16-288)(%rbp)
-  .endr
+  .if !\sysv
+    .irp n, 6,7,8,9,10,11,12,13,14,15
+      \xmov %xmm\n, (\n*16-288)(%rbp)
+    .endr
+  .endif
   lea 16(%r11), %rsi                  /* the caller's stack arguments */
   mov %rsp, %rax
   sub %rdx, %rax
@@ -89,21 +94,30 @@
   .endif
   call *-24(%rbp)
   emms                                /* __params_X may have returned a long double on the x87 stack: empty it */
-  mov -8(%rbp), %rdi
-  mov -16(%rbp), %rsi
-  .irp n, 6,7,8,9,10,11,12,13,14,15
-    \xmov (\n*16-288)(%rbp), %xmm\n
-  .endr
+  .if !\sysv
+    mov -8(%rbp), %rdi
+    mov -16(%rbp), %rsi
+    .irp n, 6,7,8,9,10,11,12,13,14,15
+      \xmov (\n*16-288)(%rbp), %xmm\n
+    .endr
+  .endif
 .endm
 
 /* The thunk's body (after its label and unwind prologue, which differ per
  * object format): `width` is the module's width byte. */
 .macro icc_x86_64_replay_body width:req, sysv:req
+  .if \sysv                           /* System V arguments: into the Microsoft ones' places */
+    mov %rdi, %r11                    /* the trampoline's frame */
+    mov %rdx, %r8                     /* __params_X */
+    mov %rcx, %r9                     /* where the copy's address goes */
+    mov %rsi, %rdx                    /* count */
+  .else
+    mov %rcx, %r11                    /* the trampoline's frame */
+  .endif
   push %rdi                           /* -8(%rbp) */
   push %rsi                           /* -16(%rbp) */
   push %r8                            /* -24(%rbp): __params_X */
-  sub $168, %rsp                      /* -32 padding; xmm6-15 at -192(%rbp) */
-  mov %rcx, %r11                      /* the trampoline's frame */
+  sub $168, %rsp                      /* -32 padding; xmm6-15 at -192(%rbp) (sysv=0) */
   movzbl \width(%rip), %eax           /* set: the trampoline ran first */
   cmp $3, %eax                        /* (labels 7-9: the path uses 1 and 2) */
   jne 7f

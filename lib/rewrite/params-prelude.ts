@@ -6,6 +6,10 @@
 
 import { REPLAY_THUNK, type Abi } from '../trampoline.js';
 
+/** The replay thunk's convention: the cores' (lib/rewrite/emit.ts), spelled out so an ms_abi
+ *  default never applies: System V on ELF, Microsoft on COFF (asm/x86_64-replay.S). */
+const THUNK_CONVENTION: Record<Abi, string> = { sysv: '__attribute__((sysv_abi)) ', ms: '__attribute__((ms_abi)) ' };
+
 /** Where the stub's record keeps the mangled name, per ABI (asm/x86_64-sysv.S, x86_64-ms.S). */
 const NAME_IN_RECORD: Record<Abi, number> = { sysv: 16, ms: 4 };
 
@@ -54,7 +58,7 @@ template <class R> struct result<R &&, 2> { typedef R &&type; static R &&leave()
 template <> struct result<void, 3> { typedef nothing type; static nothing leave() noexcept { return nothing(); } };
 template <class S> using params_ret = typename result<typename S::ret>::type;
 template <class S> __attribute__((always_inline)) inline params_ret<S> leave(target_t t) noexcept { state<>::target = t; return result<typename S::ret>::leave(); }
-extern "C" __attribute__((ms_abi)) void ${REPLAY_THUNK[abi]}(void *, __SIZE_TYPE__, void *, char **);
+extern "C" ${THUNK_CONVENTION[abi]}void ${REPLAY_THUNK[abi]}(void *, __SIZE_TYPE__, void *, char **);
 __attribute__((always_inline)) inline target_t replay(void *frame, __SIZE_TYPE__ count, void *fn) { state<>::frame = frame; ${REPLAY_THUNK[abi]}(frame, count, fn, &state<>::copy); return state<>::target; }
 inline const char *mangled(void *frame) noexcept { return *reinterpret_cast<const char *const *>(static_cast<char *>(frame) - 56) + ${NAME_IN_RECORD[abi]}; }
 inline const char *symbol(void *frame) noexcept { static thread_local char *buffer; static thread_local __SIZE_TYPE__ size; int status = -1; char *name = ${demangle} ? ${demangle}(mangled(frame), buffer, &size, &status) : nullptr; if (status != 0 || !name) return mangled(frame); buffer = name; return name; }
