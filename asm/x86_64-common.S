@@ -149,6 +149,14 @@
   .endif
   movslq (%r11), %rax
   add %r11, %rax                      /* rax = core (record + offset) */
+  /* The frame, in the core's first argument register (System V: rdi; Microsoft:
+   * rcx; both restored below): a core that reads its parameters replays from it
+   * (x86_64-replay.S); other cores ignore it. */
+  .if \sysv
+    mov %rbp, %rdi
+  .else
+    mov %rbp, %rcx
+  .endif
   call *%rax
   test %rax, %rax
   jz \null

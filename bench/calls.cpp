@@ -78,6 +78,17 @@ void *(*volatile bench_resolve)() = &resolve_target;
     goto -> resolved;
 }
 
+// An interceptor whose body reads its parameters (issue 12): the body runs in
+// a function with the declared parameters, which the core replays through the
+// replay thunk (asm/x86_64-replay.S) from the full trampoline's saved frame.
+extern "C" volatile long bench_seen;
+volatile long bench_seen;
+[[interceptor]] long Reader(long a, long b)
+{
+    bench_seen = a + b;
+    goto -> bench_cached;
+}
+
 extern "C" unsigned char __icc_sysv_width __attribute__((visibility("hidden")));
 
 // A reference written here, not by icc++: what funchook's prehook does. It
@@ -174,6 +185,7 @@ int main(int argc, char **argv)
     rows.push_back({"light", &Light, 0, {}, {}});
     for (int w = 1; w <= native; ++w) rows.push_back({"full", &Full, w, {}, {}});
     for (int w = 1; w <= native; ++w) rows.push_back({"lazy", &Lazy, w, {}, {}});
+    for (int w = 1; w <= native; ++w) rows.push_back({"reader", &Reader, w, {}, {}});
     std::vector<double> plain;
     for (int r = 0; r < reps; ++r) {
         double base = nsPerCall(&target, n);

@@ -17,6 +17,7 @@ import { archForAbi } from './arch/index.js';
 import type { TempDir } from './temp.js';
 import { instantiationsFor } from './templates.js';
 import { abiForTarget, type Abi, type Visibility } from './trampoline.js';
+import type { Demangler } from './rewrite/params-prelude.js';
 
 export interface Context {
   clang: string;
@@ -45,7 +46,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
   if (!Array.isArray(texts)) return texts;
 
   const target = targetAbi(plan);
-  const options = { abi: target.abi, cet: cetEnabled(plan), latin1: true, ...visibilityOf(plan) };
+  const options = { abi: target.abi, cet: cetEnabled(plan), latin1: true, demangler: demanglerFor(target.abi), ...visibilityOf(plan) };
   const sources: Source[] = [];
   const errors: IccError[] = [];
   for (const { input, text, stderr, restartScan } of texts) {
@@ -103,6 +104,14 @@ function keepPreprocessed(plan: Plan, s: Source): void {
   if (!flag || plan.stage === 'E') return;
   const dir = flag.endsWith('=obj') && plan.output && plan.output !== '-' ? path.dirname(plan.output) : '.';
   writeFileSync(path.join(dir, path.basename(s.file)), s.text, 'latin1');
+}
+
+/** How a body's `__icc_symbol` demangles (lib/rewrite/params-prelude.ts): ELF programs link
+ *  libstdc++/libc++ dynamically, where a weak reference finds __cxa_demangle. On Windows it stays
+ *  the mangled name: MSVC names are not Itanium names, and a static mingw program that called
+ *  libstdc++'s __cxa_demangle from a parameter-reading body crashed under wine (not understood yet). */
+function demanglerFor(abi: Abi): Demangler {
+  return abi === 'sysv' ? 'weak' : 'none';
 }
 
 function targetAbi(plan: Plan): { abi: Abi; error?: IccError } {

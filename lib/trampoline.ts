@@ -19,10 +19,14 @@ export function macroText(abi: Abi): string {
   return filesText(archForAbi(abi).asmFiles);
 }
 
-/** The file-scope text that defines the macros (guarded, so -flto can concatenate it) and the shared trampoline. */
-export function macroDefinitions(abi: Abi): string {
-  return archForAbi(abi).definitions(macroText(abi));
+/** The file-scope text that defines the macros (guarded, so -flto can concatenate it) and the shared
+ *  trampoline; with `replay`, the thunk that interceptors reading their parameters call (x86_64-replay.S). */
+export function macroDefinitions(abi: Abi, replay = false): string {
+  return archForAbi(abi).definitions(macroText(abi), replay);
 }
+
+/** The replay thunk's symbol per ABI that has one (asm/x86_64-replay.S); the prelude declares it. */
+export const REPLAY_THUNK: Partial<Record<Abi, string>> = { sysv: '__icc_sysv_replay', ms: '__icc_ms_replay' };
 
 /** SysV light cores (asm/x86_64-sysv.S): the emitter names them, lib/light.ts finds them by name. */
 export const LIGHT_CORE_PREFIX = '__icc_light.';

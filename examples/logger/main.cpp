@@ -1,17 +1,22 @@
-// The seed example: Logger has no parameters of its own, yet every call to it
-// reaches RotateMatrix in libgraphics.so with all its arguments intact.
+// The seed example, grown up: Logger declares RotateMatrix's parameters, so
+// its body can print the arguments it forwards; every call still reaches
+// RotateMatrix in libgraphics.so with all its arguments intact (the body only
+// reads them: the target receives the caller's own registers and stack).
 #include <cstdio>
 #include <dlfcn.h>
 
 #include "rotate.h"
 
-[[interceptor]] void Logger(void)
+[[interceptor]] double Logger(int id, float angle, double scale, __m128 row, long a5, long a6, long a7, double *out)
 {
-    std::puts("Function called");
+    alignas(16) float r[4];
+    _mm_store_ps(r, row);
+    std::printf("Function called: %s(id=%d, angle=%g, scale=%g, row={%g %g %g %g}, %ld, %ld, %ld, out=%s)\n", __func__, id, angle, scale,
+                r[0], r[1], r[2], r[3], a5, a6, a7, out ? "non-null" : "null");
     goto -> dlsym(dlopen("libgraphics.so", RTLD_NOW), "RotateMatrix");
 }
 
 int main()
 {
-    return call_as_rotate_matrix(reinterpret_cast<RotateMatrixFn>(&Logger));
+    return call_as_rotate_matrix(&Logger);
 }

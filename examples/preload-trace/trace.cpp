@@ -1,15 +1,20 @@
-// An LD_PRELOAD library that counts calls to libc's file functions.
+// An LD_PRELOAD library that counts calls to libc's file functions and, with
+// PRELOAD_TRACE_LOG set, logs each open/openat/fopen with its path and each
+// read/write with its byte count, like a small strace.
 //
-// Each interceptor is named like the libc function it shadows. Its core counts
-// the call and names the real function (dlsym(RTLD_NEXT, …), looked up once);
-// the trampoline then jumps there with the caller's arguments untouched, so the
-// program runs exactly as without the library. At exit the counts go to the
-// file named by PRELOAD_TRACE_OUT, or to stderr.
+// Each interceptor is named like the libc function it shadows. Its body counts
+// the call, logs what its parameters say (reading them changes nothing: the
+// target receives the caller's own registers and stack) and names the real
+// function (dlsym(RTLD_NEXT, …), looked up once); the trampoline then jumps
+// there with the caller's arguments untouched, so the program runs exactly as
+// without the library. At exit the counts go to the file named by
+// PRELOAD_TRACE_OUT, or to stderr.
 //
 // The cores must not call any function intercepted here: inside this library
 // a call to `write` binds to our own `write`. The report therefore writes with
 // raw system calls.
 #include <atomic>
+#include <cstdarg>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -52,13 +57,38 @@ void *real(Fn fn)
 char out_path[4096];
 int report_fd = -1;
 
+// The per-call log (PRELOAD_TRACE_LOG), opened at load time; -1: no log.
+int log_fd = -1;
+
+void write_all(int fd, const char *buf, size_t len);
+
 __attribute__((constructor)) void prepare_report()
 {
     if (const char *p = std::getenv("PRELOAD_TRACE_OUT"))
         std::snprintf(out_path, sizeof out_path, "%s", p);
     else
         report_fd = static_cast<int>(syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 3));
+    if (const char *p = std::getenv("PRELOAD_TRACE_LOG"))
+        log_fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, p, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
 }
+
+// One line of the per-call log, written with one system call (lines of
+// several threads don't mix). vsnprintf calls none of the functions intercepted here.
+__attribute__((format(printf, 1, 2))) void log_call(const char *format, ...)
+{
+    if (log_fd < 0)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, format);
+    int n = std::vsnprintf(line, sizeof line, format, ap);
+    va_end(ap);
+    if (n > 0)
+        write_all(log_fd, line, static_cast<size_t>(n) < sizeof line ? static_cast<size_t>(n) : sizeof line - 1);
+}
+
+// open's and openat's mode is there only when the flags ask for one.
+inline bool takes_mode(int flags) { return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE; }
 
 // Writes the whole buffer with the write system call, never through `write`.
 void write_all(int fd, const char *buf, size_t len)
@@ -98,30 +128,49 @@ __attribute__((destructor)) void report()
 } // namespace
 
 // The interceptors: declared as glibc declares them, so <unistd.h>, <fcntl.h>
-// and <stdio.h> agree. The parameters are never read: the trampoline passes
-// them on to libc as the caller left them (open's variadic mode too).
+// and <stdio.h> agree. Those that log read their parameters (read-only: the
+// trampoline passes the caller's own arguments on to libc, open's variadic mode
+// too); the others never name them.
 
-extern "C" [[interceptor]] int open(const char *, int, ...)
+extern "C" [[interceptor]] int open(const char *path, int flags, ...)
 {
     count(OPEN);
+    if (takes_mode(flags)) {
+        va_list ap;
+        va_start(ap, flags);
+        log_call("open(\"%s\", %#o, %#o)\n", path, flags, va_arg(ap, unsigned));
+        va_end(ap);
+    } else {
+        log_call("open(\"%s\", %#o)\n", path, flags);
+    }
     goto -> real(OPEN);
 }
 
-extern "C" [[interceptor]] int openat(int, const char *, int, ...)
+extern "C" [[interceptor]] int openat(int dirfd, const char *path, int flags, ...)
 {
     count(OPENAT);
+    if (takes_mode(flags)) {
+        va_list ap;
+        va_start(ap, flags);
+        log_call("openat(%d, \"%s\", %#o, %#o)\n", dirfd, path, flags, va_arg(ap, unsigned));
+        va_end(ap);
+    } else {
+        log_call("openat(%d, \"%s\", %#o)\n", dirfd, path, flags);
+    }
     goto -> real(OPENAT);
 }
 
-extern "C" [[interceptor]] ssize_t read(int, void *, size_t)
+extern "C" [[interceptor]] ssize_t read(int fd, void *, size_t n)
 {
     count(READ);
+    log_call("read(%d, %zu)\n", fd, n);
     goto -> real(READ);
 }
 
-extern "C" [[interceptor]] ssize_t write(int, const void *, size_t)
+extern "C" [[interceptor]] ssize_t write(int fd, const void *, size_t n)
 {
     count(WRITE);
+    log_call("write(%d, %zu)\n", fd, n);
     goto -> real(WRITE);
 }
 
@@ -149,9 +198,10 @@ extern "C" [[interceptor]] int posix_fadvise(int, off_t, off_t, int)
     goto -> real(POSIX_FADVISE);
 }
 
-extern "C" [[interceptor]] FILE *fopen(const char *, const char *)
+extern "C" [[interceptor]] FILE *fopen(const char *path, const char *mode)
 {
     count(FOPEN);
+    log_call("fopen(\"%s\", \"%s\")\n", path, mode);
     goto -> real(FOPEN);
 }
 

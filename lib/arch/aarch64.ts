@@ -11,6 +11,8 @@ export const aapcs64: Arch = {
   coreAttributes: [],
   symbolConstraint: 'S',
   lightCores: false,
+  // No replay thunk yet: interceptors that read their parameters are refused here (lib/rewrite/params.ts).
+  params: false,
   definitions: (macros) => `__asm__(${cString(macros + '\nicc_aapcs64_trampoline\n')});`,
   // bti c is always there (a hint: a no-op where BTI is off), so -mbranch-protection needs no parameter.
   stubInvocation: (stub) => cString(`icc_aapcs64_stub %c0, %c1, ${stub.binding}, ${stub.comdat ? 'comdat' : 'none'}, ${stub.visibility}`),

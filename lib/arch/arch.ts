@@ -50,8 +50,11 @@ export interface Arch {
   symbolConstraint: 's' | 'S';
   /** Whether interceptors get a light core too (lib/rewrite/emit.ts) for the check after the compile. */
   lightCores: boolean;
-  /** The file-scope text that defines the macros and the shared trampoline; `macros` is asmFiles' text. */
-  definitions(macros: string): string;
+  /** The file-scope text that defines the macros and the shared trampoline; `macros` is asmFiles' text;
+   *  `replay`: also the thunk parameter-reading interceptors call (an Arch without one refuses them). */
+  definitions(macros: string, replay?: boolean): string;
+  /** Whether interceptor bodies may read their parameters here (a replay thunk exists). */
+  params: boolean;
   /** The asm template of one stub; %c0 is the public symbol, %c1 the core, %c2 the light core. */
   stubInvocation(stub: StubOptions): string;
   /** `write_stderr(const char *)` inside namespace __icc, for the null-target report. */

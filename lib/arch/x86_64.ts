@@ -17,11 +17,13 @@ function stubInvocation(abi: 'sysv' | 'ms', stub: StubOptions): string {
 export const sysv: Arch = {
   abi: 'sysv',
   // The shared macros (vector saves, width detection) come first: both ABI files use them.
-  asmFiles: ['x86_64-common.S', 'x86_64-sysv.S'],
+  asmFiles: ['x86_64-common.S', 'x86_64-replay.S', 'x86_64-sysv.S'],
   coreAttributes: [],
   symbolConstraint: 's',
   lightCores: true,
-  definitions: (macros) => `__asm__(${cString(macros + `\nicc_sysv_trampoline\n`)});`,
+  params: true,
+  definitions: (macros, replay) =>
+    `__asm__(${cString(macros + `\nicc_sysv_trampoline\n` + (replay ? 'icc_x86_64_replay_elf __icc_sysv_replay, __icc_sysv_width\n' : ''))});`,
   stubInvocation: (stub) => stubInvocation('sysv', stub),
   // Linux: the write system call itself, so no libc declaration can clash.
   stderrWriter: `
@@ -36,16 +38,21 @@ inline void write_stderr(const char *s) noexcept {
 /** Microsoft x64 (Windows, mingw or MSVC, COFF). */
 export const ms: Arch = {
   abi: 'ms',
-  asmFiles: ['x86_64-common.S', 'x86_64-ms.S'],
+  asmFiles: ['x86_64-common.S', 'x86_64-replay.S', 'x86_64-ms.S'],
   coreAttributes: ['ms_abi'],
   symbolConstraint: 's',
   lightCores: false,
-  // COFF: the shared trampoline and its width byte are defined in C++, where the
-  // compiler gives them COMDATs that -flto understands too (asm/x86_64-ms.S).
-  definitions: (macros) =>
+  params: true,
+  // COFF: the shared trampoline, the replay thunk and the width byte are defined in C++, where the
+  // compiler gives them COMDATs that -flto understands too (asm/x86_64-ms.S, x86_64-replay.S).
+  definitions: (macros, replay) =>
     `__asm__(${cString(macros)}); ` +
     'extern "C" { __attribute__((selectany, used)) unsigned char __icc_ms_width = 0; ' +
-    '[[gnu::naked, gnu::used, gnu::nocf_check]] inline void __icc_ms_trampoline() { __asm__("icc_ms_trampoline"); } }',
+    '[[gnu::naked, gnu::used, gnu::nocf_check]] inline void __icc_ms_trampoline() { __asm__("icc_ms_trampoline"); }' +
+    (replay
+      ? ' [[gnu::naked, gnu::used, gnu::nocf_check]] inline void __icc_ms_replay(void *, __SIZE_TYPE__, void *, char **) { __asm__("icc_x86_64_replay_coff __icc_ms_replay, __icc_ms_width"); }'
+      : '') +
+    ' }',
   stubInvocation: (stub) => stubInvocation('ms', stub),
   // Windows: the CRT's _write (msvcrt, UCRT), under a name of our own, so a
   // declaration from <io.h> (dllimport or not) is a different C++ entity.

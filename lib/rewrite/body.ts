@@ -22,10 +22,10 @@ export function checkBody(ts: TokenStream, open: number, close: number, nameInde
 }
 
 /** Plans the edits that turn each `goto -> E;` (as checkBody found them) into a return of E as the jump target. */
-export function rewriteBody(ts: TokenStream, jumps: readonly Jump[], edits: EditList): void {
+export function rewriteBody(ts: TokenStream, jumps: readonly Jump[], edits: EditList, open = 'return ::__icc::to_target(', close = ')'): void {
   for (const j of jumps) {
-    edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, 'return ::__icc::to_target(');
-    edits.insert(ts.toks[j.semicolon].start, ')');
+    edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, open);
+    edits.insert(ts.toks[j.semicolon].start, close);
   }
 }
 

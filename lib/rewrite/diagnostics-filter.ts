@@ -11,6 +11,8 @@ export interface CoreEnd {
   file: string;
   line: number;
   name: string;
+  /** For a body that reads its parameters (lib/rewrite/params.ts): the line its body starts on. */
+  readsFrom?: number;
 }
 
 /** One rewriter edit on a user's line: at original column `col`, `removed` bytes became `inserted` bytes. */
@@ -26,7 +28,7 @@ export interface LineEdit {
 const ANSI = '(?:\\x1b\\[[0-9;]*m)*';
 const HEADER = new RegExp(`^(${ANSI})(.+?):(\\d+):(\\d+)(: ${ANSI}(?:error|warning|note|remark|fatal error): )`);
 const INTERNAL_FILE = /^<icc\+\+ (prelude|instantiations)>$/;
-const CORE_NAME = /__core_([A-Za-z_$][\w$]*?)(?:_[0-9a-f]{8})?\b/g;
+const CORE_NAME = /__(?:core|params)_([A-Za-z_$][\w$]*?)(?:_[0-9a-f]{8})?\b/g;
 
 /** What the compile of rewritten text needs to retell its diagnostics. */
 export interface FilterContext {
@@ -80,6 +82,14 @@ export function filterDiagnostics(text: string, context: FilterContext = {}): st
     const col = edits.length > 0 ? originalColumn(Number(colText), edits) : Number(colText);
     let header = lead + fileRaw + `:${line}:${col}` + sep + block[0].slice(m[0].length);
     header = header.replace(/no matching function for call to 'to_target'/, "'goto ->' needs a pointer target: a void*, a function pointer or FARPROC");
+    const reader = coreEnds.find((c) => c.readsFrom !== undefined && c.file === file && c.readsFrom <= line && line <= c.line);
+    if (reader) {
+      // A parameter is const in __params_X: say why, and drop clang's note that points at the body's brace.
+      if (/ note: /.test(stripAnsi(sep)) && /variable '[^']*' declared const here/.test(block[0])) continue;
+      header = header
+        .replace(/cannot assign to variable '([^']*)' with const-qualified type '[^']*'/, "cannot assign to parameter '$1': parameters of an interceptor are read-only; the target receives the caller's original arguments")
+        .replace(/'va_start' used in function with fixed args/, `'va_start' used in interceptor '${reader.name}', which is not variadic (declare it with '...')`);
+    }
     const end = coreEnds.find((c) => c.file === file && c.line === line);
     if (end && /non-void function does not return a value/.test(header)) {
       header = header

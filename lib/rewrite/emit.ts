@@ -8,6 +8,9 @@ import type { FunctionHead } from './declaration.js';
 import type { EditList } from './edit.js';
 import type { RewriteOptions, TemplateInterceptor } from './interceptors.js';
 import type { TokenStream } from './tokens.js';
+import { constParamList, conventionAttributes, needsFrame, SYMBOL_NAMES, vaStarts, type ParamsPlan } from './params.js';
+import type { Jump } from './body.js';
+import { rewriteBody } from './body.js';
 
 /** A scope the walk is in: what the generated code must know about where it stands. */
 export interface Scope {
@@ -25,6 +28,8 @@ export interface EmitContext {
   options: RewriteOptions;
   /** Light cores emitted so far in this translation unit: numbers their symbols. */
   lightCores: number;
+  /** Interceptors whose body reads its parameters (they need the replay support in the prelude). */
+  params: number;
 }
 
 const PUSH = '_Pragma("clang diagnostic push")';
@@ -34,7 +39,7 @@ const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototyp
 
 /** Inserts the core's head before the body and the emitter after it; for a template, returns what
  *  the template step needs to instantiate its emitter. */
-export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Scope[], body: number, close: number): TemplateInterceptor | undefined {
+export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Scope[], body: number, close: number, jumps: readonly Jump[], plan: ParamsPlan): TemplateInterceptor | undefined {
   const { ts, edits, options } = ctx;
   const scope = scopes[scopes.length - 1];
   // An explicit specialization (`template<> … f<int>(…)`) is an ordinary function here.
@@ -55,11 +60,37 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // A light core is a second function around the same body (asm/x86_64-sysv.S): only where its
   // object has one copy of it (no COMDAT) and the body has no asm of its own (whose clobbers could
   // reach vector registers' upper halves).
+  const args = template ? `<${template.args.join(', ')}>` : '';
+  const { params, reads } = plan;
   const arch = archForAbi(options.abi);
-  const light = arch.lightCores && atNamespace && binding !== 'weak' && !hasAsm(ts, body, close) ? `${LIGHT_CORE_PREFIX}${ctx.lightCores++}` : undefined;
+  const convention = arch.coreAttributes.map((a) => `${a}, `).join('');
+  const light = !reads && arch.lightCores && atNamespace && binding !== 'weak' && !hasAsm(ts, body, close) ? `${LIGHT_CORE_PREFIX}${ctx.lightCores++}` : undefined;
+  const self = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
+  const sig = `decltype(::__icc::sig(${self}))`;
+  const paramsFn = `__params_${head.name}_${key}`;
+  // A body that reads its parameters is compiled in __params_X, with the declared parameter list
+  // (read-only), which the core replays with the caller's registers and stack (lib/rewrite/params.ts).
   // With a light core, the core has a section of its own: lib/light.ts drops whichever of the two the
   // object doesn't use.
-  const coreHead = `${cxx}${tmpl}${storage}__attribute__((${[...arch.coreAttributes, 'visibility("hidden")'].join(', ')}${light ? `, always_inline, section("${lightCoreSection(light, 'full')}")` : ''})) ::__icc::target_t ${core}()`;
+  const coreHead = reads
+    ? `${cxx}${tmpl}${storage}__attribute__((visibility("hidden")${conventionAttributes(head.pointerType)})) auto ${paramsFn}${constParamList(ts, head, params)} -> ::__icc::params_ret<${sig}>`
+    : `${cxx}${tmpl}${storage}__attribute__((${convention}visibility("hidden")${light ? `, always_inline, section("${lightCoreSection(light, 'full')}")` : ''})) ::__icc::target_t ${core}()`;
+  const coreDef = reads
+    ? `${tmpl}${storage}__attribute__((${convention}visibility("hidden"))) ::__icc::target_t ${core}(void *__icc_frame) { return ::__icc::replay(__icc_frame, ${sig}::bound, reinterpret_cast<void *>(&${paramsFn}${args})); } `
+    : '';
+  if (reads) {
+    ctx.params++;
+    rewriteBody(ts, jumps, edits, `return ::__icc::leave<${sig}>(::__icc::to_target(`, '))');
+    if (needsFrame(ts, body, close)) {
+      // Read before any user code: a nested interceptor's call overwrites the thread-locals.
+      edits.insert(ts.toks[body].end, ' void *const __icc_frame __attribute__((unused)) = ::__icc::state<>::frame; char *const __icc_copy __attribute__((unused)) = ::__icc::state<>::copy;');
+    }
+    for (let i = body + 1; i < close; i++) if (ts.text(i) in SYMBOL_NAMES && ts.isIdent(i)) edits.replace(ts.toks[i].start, ts.toks[i].end, SYMBOL_NAMES[ts.text(i)]);
+    // va_start walks the copy of the stack arguments: point it at the caller's own area (params-prelude.ts).
+    for (const v of vaStarts(ts, body, close)) edits.insert(ts.toks[v.close].end, `, ::__icc::va_fix(${ts.join(v.ap[0], v.ap[1])}, __icc_frame, __icc_copy)`);
+  } else rewriteBody(ts, jumps, edits);
+  // __func__ names the user's function, not __core_X or __params_X.
+  for (let i = body + 1; i < close; i++) if (ts.isIdent(i, '__func__') || ts.isIdent(i, '__FUNCTION__')) edits.replace(ts.toks[i].start, ts.toks[i].end, JSON.stringify(head.name));
   // An internal or inline function defined only in asm: clang would warn that it is undefined.
   const quietDecl = !head.qualified && (local || inline);
   if (quietDecl) edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);
@@ -71,7 +102,6 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declared)?.[1] as Visibility | undefined;
   const visibility = attribute ?? (!atNamespace && !head.qualified && options.inlinesHidden ? 'hidden' : options.visibility ?? 'default');
   const asm = stubInvocation(options.abi, { binding, comdat: binding === 'weak', cet: options.cet, dllexport, visibility, light: light !== undefined });
-  const args = template ? `<${template.args.join(', ')}>` : '';
   const lightFn = light?.replace('.', '_');
   const publicOperand = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sym = arch.symbolConstraint;
@@ -96,7 +126,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
       `__asm__(${cString(`test %0, %0\n\tcmovz ${RECORD_PREFIX}%c1+8(%%rip), %0`)} : "+r"(__r) : "s"(${publicOperand}) : "cc"); ` +
       `__attribute__((musttail)) return __r(); } `
     : '';
-  edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${lightText}${emitterText}${cxxEnd} ${POP}`);
+  edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${lightText}${coreDef}${emitterText}${cxxEnd} ${POP}`);
 
   if (!template) return undefined;
   const named = scopes.filter((s) => s.name && !s.anonymous).map((s) => s.name);

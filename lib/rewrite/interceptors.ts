@@ -10,8 +10,11 @@ import { preludeText } from './prelude.js';
 import { SourceMap } from './source-map.js';
 import { TokenStream } from './tokens.js';
 import { RestartScan } from './lexer.js';
-import { attributeIndex, checkBody, rewriteBody } from './body.js';
+import { attributeIndex, checkBody } from './body.js';
 import { emitInterceptor, type EmitContext, type Scope } from './emit.js';
+import { planParams } from './params.js';
+import { archForAbi } from '../arch/index.js';
+import type { Demangler } from './params-prelude.js';
 import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
 
 export interface RewriteOptions {
@@ -26,6 +29,8 @@ export interface RewriteOptions {
   visibility?: Visibility;
   /** -fvisibility-inlines-hidden: member functions defined in their class are hidden. */
   inlinesHidden?: boolean;
+  /** How `__icc_symbol` demangles (params-prelude.ts); default: a weak reference to __cxa_demangle. */
+  demangler?: Demangler;
   /** The restart-point scan, already fed with this text as clang -E wrote it (preprocess.ts). */
   restartScan?: RestartScan;
 }
@@ -72,7 +77,7 @@ class Rewriter {
   private readonly edits = new EditList();
   private readonly errors: IccError[] = [];
   private readonly templates: TemplateInterceptor[] = [];
-  private readonly coreEnds: { offset: number; name: string }[] = [];
+  private readonly coreEnds: { offset: number; name: string; start: number; reads: boolean }[] = [];
   private count = 0;
   private readonly emit: EmitContext;
 
@@ -82,7 +87,7 @@ class Rewriter {
     // the first mention of the syntax (earlier text can't hold an interceptor).
     const from = first > 0 ? (options.restartScan ?? new RestartScan()).finish(src, first) : 0;
     this.ts = new TokenStream(src, from);
-    this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0 };
+    this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0, params: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
     this.map = new SourceMap(src, options.fileName ?? '<stdin>', from === 0 ? this.ts.all : undefined, options.latin1 ?? false);
   }
@@ -96,10 +101,10 @@ class Rewriter {
     // resets line numbering to the user's first line.
     const body = this.edits.apply(this.src);
     const first = /^# 1 "[^\n]*"\n/.exec(body)?.[0] ?? '';
-    const text = first + preludeText(this.options.abi) + body;
+    const text = first + preludeText(this.options.abi, this.emit.params > 0 ? this.options.demangler ?? 'weak' : undefined) + body;
     let located: ReturnType<RewriteResult['locations']> | undefined;
     const locations = (): ReturnType<RewriteResult['locations']> => (located ??= {
-      coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name })),
+      coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name, ...(c.reads ? { readsFrom: this.map.locate(c.start).line } : {}) })),
       lineEdits: this.lineEdits(),
     });
     return { text, interceptors: this.count, lightCores: this.emit.lightCores, templates: this.templates, locations };
@@ -319,10 +324,14 @@ class Rewriter {
       this.edits.remove(ts.toks[declStart].start, ts.toks[body].start);
     } else if (onlyItem) this.edits.remove(ts.toks[attrOpen].start, ts.toks[attrClose].end);
     else for (let k = attrOpen; k <= attrClose; k++) if (removed(k)) this.edits.remove(ts.toks[k].start, ts.toks[k].end);
-    const template = emitInterceptor(this.emit, head, scopes, body, close);
+    const plan = planParams(ts, head, body, close);
+    if (plan.reads && !archForAbi(this.options.abi).params) {
+      this.error(body, `an interceptor's body can't read its parameters yet for this target (${this.options.abi}); it can on x86-64 Linux and Windows`);
+      return close + 1;
+    }
+    const template = emitInterceptor(this.emit, head, scopes, body, close, jumps, plan);
     if (template) this.templates.push(template);
-    rewriteBody(ts, jumps, this.edits);
-    this.coreEnds.push({ offset: ts.toks[close].start, name: head.idText });
+    this.coreEnds.push({ offset: ts.toks[close].start, name: head.idText, start: ts.toks[body].start, reads: plan.reads });
     return close + 1;
   }
 

@@ -5,6 +5,7 @@
 
 import { archForAbi } from '../arch/index.js';
 import { macroDefinitions, type Abi } from '../trampoline.js';
+import { paramsSupport, type Demangler } from './params-prelude.js';
 
 // Everything but the stderr writer (lib/arch/) is the same for every ABI. The prelude
 // includes no header: it must compile wherever plain clang compiles the
@@ -36,10 +37,11 @@ __icc_null_target(const char *symbol) noexcept {
 }
 `;
 
-/** The text inserted before the first line of the preprocessed source (ends with a newline). */
-export function preludeText(abi: Abi): string {
-  const body = (head + archForAbi(abi).stderrWriter + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
-  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi)}\n`;
+/** The text inserted before the first line of the preprocessed source (ends with a newline); with
+ *  `params` (how to demangle), the support of interceptors that read their parameters (lib/rewrite/params.ts). */
+export function preludeText(abi: Abi, params?: Demangler): string {
+  const body = (head + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params !== undefined)}\n`;
 }
 
 /** The text appended after the last line: explicit instantiations of template emitters. */

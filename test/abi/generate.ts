@@ -34,8 +34,10 @@ export const VARIANT_FLAGS: Record<Variant, string[]> = { sse: [], avx: ['-mavx2
 /** What each interceptor's core does besides counting itself and jumping to its callee:
  *  clobbering: overwrite every caller-saved register with asm (the full trampoline must save them);
  *  light: call nothing and use no vector register, only many integer registers at once (the light
- *  path: the core's compiled saves must keep them). */
-export type CoreKind = 'clobbering' | 'light';
+ *  path: the core's compiled saves must keep them); params: declared with the callee's signature,
+ *  the body hashes every parameter (and variadic argument, with va_arg) as the callee does, then
+ *  clobbers every caller-saved register: what it read must be what the callee receives. */
+export type CoreKind = 'clobbering' | 'light' | 'params';
 
 /** Generates the torture sources for one seed and variant. */
 export function generate(seed: number, variant: Variant, count = 200, cores: CoreKind = 'clobbering'): Torture {
@@ -176,12 +178,17 @@ __attribute__((always_inline)) static inline void churn_integers()
     g_churn[8] = v4 + v7; g_churn[9] = v5 + v6; g_churn[10] = v0 + v6; g_churn[11] = v11 + v5 + 1;
 }
 
-static void begin_call() { g_hash = 0; std::memset(g_args, 0xee, sizeof g_args); }
+static u64 g_body[${MAX_ARGS}];       // each argument as an interceptor's body read it
+
+static void begin_call() { g_hash = 0; std::memset(g_args, 0xee, sizeof g_args); std::memset(g_body, 0xdd, sizeof g_body); }
 static u64 end_call(u64 *args) { std::memcpy(args, g_args, sizeof g_args); return g_hash; }
 
-static void compare(int id, const char *sig, int n, u64 hd, u64 ht, const u64 *ad, const u64 *at, u64 rd, u64 rt, int cores)
+static void compare(int id, const char *sig, int n, u64 hd, u64 ht, const u64 *ad, const u64 *at, u64 rd, u64 rt, int cores, const u64 *ab)
 {
     int bad = 0;
+    for (int i = 0; ab && i < n; ++i)
+        if (ad[i] != ab[i])
+            bad++, std::printf("MISMATCH callee_%d %s: argument %d: direct %016llx, as the interceptor's body read it %016llx\\n", id, sig, i, ad[i], ab[i]);
     for (int i = 0; i < n; ++i)
         if (ad[i] != at[i])
             bad++, std::printf("MISMATCH callee_%d %s: argument %d: direct %016llx, through the interceptor %016llx\\n", id, sig, i, ad[i], at[i]);
@@ -282,8 +289,10 @@ function literal(s: Scalar, rng: Rng): string {
 function checkText(s: Signature, rng: Rng, cores: CoreKind): string {
   const args = [...s.params, ...(s.varargs ?? [])];
   const work = cores === 'light' ? 'churn_integers();' : 'clobber_all();';
-  const lines = [`[[interceptor]] void fwd_${s.id}(void) { ++g_cores; ${work} goto -> &callee_${s.id}; }`,
-    `static void check_${s.id}()`, '{'];
+  const lines = cores === 'params'
+    ? [`[[interceptor]] ${s.ret?.name ?? 'void'} fwd_${s.id}(${paramList(s, true)})`, '{', '    ++g_cores;', ...bodyReads(s), '    clobber_all();', `    goto -> &callee_${s.id};`, '}']
+    : [`[[interceptor]] void fwd_${s.id}(void) { ++g_cores; ${work} goto -> &callee_${s.id}; }`];
+  lines.push(`static void check_${s.id}()`, '{');
   args.forEach((t, i) => {
     lines.push(`    ${t.name} a${i}{};`);
     for (const l of t.leaves) lines.push(`    ${at(l.path, `a${i}`)} = ${literal(l.scalar, rng)};`);
@@ -297,10 +306,22 @@ function checkText(s: Signature, rng: Rng, cores: CoreKind): string {
     `    begin_call(); ${keep('rd')}callee_${s.id}(${list}); u64 hd = end_call(ad);`,
     '    int direct_cores = g_cores - cores;',
     `    begin_call(); ${keep('rt')}${through}(${list}); u64 ht = end_call(at);`,
+    `    u64 ab[${MAX_ARGS}]; std::memcpy(ab, g_body, sizeof ab);`,
     `    compare(${s.id}, ${JSON.stringify(signatureText(s))}, ${args.length}, hd, ht, ad, at, ` +
-      `${s.ret ? `${hashExpr(s.ret, FNV, 'rd')}, ${hashExpr(s.ret, FNV, 'rt')}` : '0, 0'}, g_cores - cores - direct_cores);`,
+      `${s.ret ? `${hashExpr(s.ret, FNV, 'rd')}, ${hashExpr(s.ret, FNV, 'rt')}` : '0, 0'}, g_cores - cores - direct_cores, ${cores === 'params' ? 'ab' : 'nullptr'});`,
     '}');
   return lines.join('\n');
+}
+
+/** A parameter-reading body's statements: each argument hashed into g_body as the callee hashes it. */
+function bodyReads(s: Signature): string[] {
+  const lines = s.params.map((t, i) => `    g_body[${i}] = ${hashExpr(t, FNV, `a${i}`)};`);
+  if (s.varargs) {
+    lines.push('    va_list ap;', `    va_start(ap, a${s.params.length - 1});`);
+    s.varargs.forEach((t, k) => lines.push(`    { ${t.name} v = va_arg(ap, ${t.name}); g_body[${s.params.length + k}] = ${hashExpr(t, FNV, 'v')}; }`));
+    lines.push('    va_end(ap);');
+  }
+  return lines;
 }
 
 function mainText(seed: number, variant: Variant, sigs: Signature[]): string {

@@ -1,17 +1,17 @@
 // Writes one torture case to a directory, to reproduce or shrink a failure by hand:
-//   node dist/test/abi/write.js <seed> <sse|avx|avx512|aarch64> <dir> [count] [clobbering|light]
+//   node dist/test/abi/write.js <seed> <sse|avx|avx512|aarch64> <dir> [count] [clobbering|light|params]
 // then build it as the test does (the command is printed).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generate, VARIANT_FLAGS, type Variant } from './generate.js';
+import { generate, VARIANT_FLAGS, type CoreKind, type Variant } from './generate.js';
 
-const [seedText, variant, dir, countText, cores] = process.argv.slice(2);
+const [seedText, variant, dir, countText, kind] = process.argv.slice(2);
 if (!seedText || !['sse', 'avx', 'avx512', 'aarch64'].includes(variant) || !dir) {
-  console.error('usage: node dist/test/abi/write.js <seed> <sse|avx|avx512|aarch64> <dir> [count] [clobbering|light]');
+  console.error('usage: node dist/test/abi/write.js <seed> <sse|avx|avx512|aarch64> <dir> [count] [clobbering|light|params]');
   process.exit(2);
 }
-const t = generate(Number(seedText) >>> 0, variant as Variant, countText ? Number(countText) : undefined, cores === 'light' ? 'light' : 'clobbering');
+const t = generate(Number(seedText) >>> 0, variant as Variant, countText ? Number(countText) : undefined, (kind as CoreKind | undefined) ?? 'clobbering');
 mkdirSync(dir, { recursive: true });
 writeFileSync(path.join(dir, 'callee.cpp'), t.callee);
 writeFileSync(path.join(dir, 'main.cpp'), t.main);

@@ -2,7 +2,9 @@
 // arguments, varargs with AL, sret returns, 128/256/512-bit vectors) called
 // directly and through interceptors whose cores clobber every caller-saved
 // register, compared bit for bit; at each vector width, natively and under
-// qemu-user CPU models. Sources come from test/abi/generate.ts, seeded:
+// qemu-user CPU models; and through interceptors declared with the callee's
+// signature whose bodies read every parameter and variadic argument, which
+// must be what the callee receives. Sources come from test/abi/generate.ts, seeded:
 // ICC_ABI_SEED=<n> tries another seed.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,7 +12,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
-import { generate, VARIANT_FLAGS, type Torture, type Variant } from '../abi/generate.js';
+import { generate, VARIANT_FLAGS, type CoreKind, type Torture, type Variant } from '../abi/generate.js';
 import { cpuFlags, hostWidth, iccxx, iccxxPaths, qemuAarch64, requireAarch64, requireTool, scratch } from '../helpers.js';
 
 const test = suite('abi-torture');
@@ -20,14 +22,17 @@ const clang = process.env.ICC_CLANG ?? 'clang++';
 const { dir: out, cleanup } = scratch('abi-torture');
 const reproduce = (b: Build): string =>
   `seed 0x${SEED.toString(16)}, ${b.variant} ${b.opt}; reproduce: ICC_ABI_SEED=0x${SEED.toString(16)} npx uvu dist/test/e2e abi-torture, ` +
-  `or node dist/test/abi/write.js 0x${SEED.toString(16)} ${b.variant} <dir> (prints the build commands)`;
+  `or node dist/test/abi/write.js 0x${SEED.toString(16)} ${b.variant} <dir> ${COUNT} ${kind(b)} (prints the build commands)`;
 
 interface Build {
   variant: Variant;
   opt: '-O0' | '-O2';
   /** Cores that call nothing and use only integer registers: every stub must take the light trampoline. */
   light?: boolean;
+  /** Interceptors declared with the callee's signature whose bodies read every argument (the replay path). */
+  params?: boolean;
 }
+const kind = (b: Build): CoreKind => (b.light ? 'light' : b.params ? 'params' : 'clobbering');
 const BUILDS = {
   sseO2: { variant: 'sse', opt: '-O2' },
   sseO0: { variant: 'sse', opt: '-O0' },
@@ -41,6 +46,10 @@ const BUILDS = {
   aarch64O0: { variant: 'aarch64', opt: '-O0' },
   aarch64LightO2: { variant: 'aarch64', opt: '-O2', light: true },
   aarch64LightO0: { variant: 'aarch64', opt: '-O0', light: true },
+  paramsO2: { variant: 'sse', opt: '-O2', params: true },
+  paramsO0: { variant: 'sse', opt: '-O0', params: true },
+  paramsAvx: { variant: 'avx', opt: '-O2', params: true },
+  paramsAvx512: { variant: 'avx512', opt: '-O0', params: true },
 } satisfies Record<string, Build>;
 type BuildName = keyof typeof BUILDS;
 
@@ -65,8 +74,8 @@ const limit = limiter(Math.max(2, os.availableParallelism()));
 
 const sources = new Map<string, Torture>();
 const generated = (b: Build): Torture => {
-  const key = `${b.variant} ${b.light ? 'light' : 'clobbering'}`;
-  return sources.get(key) ?? sources.set(key, generate(SEED, b.variant, COUNT, b.light ? 'light' : 'clobbering')).get(key)!;
+  const key = `${b.variant} ${kind(b)}`;
+  return sources.get(key) ?? sources.set(key, generate(SEED, b.variant, COUNT, kind(b))).get(key)!;
 };
 
 /** Builds one variant: callee.cpp with plain clang++, main.cpp with icc++; the executable or the failure. */
@@ -202,6 +211,24 @@ test('AArch64 light trampoline (x0-x8 only): every core passes the object check,
     await runQemuAarch64(name, 'cortex-a57', 1);
     await runQemuAarch64(name, 'max,sve-default-vector-length=64', 64);
   }
+});
+
+test('parameter-reading interceptors: each body reads what the callee receives, SSE -O2 and -O0, AVX -O2 and AVX-512 -O0 builds, natively', async () => {
+  await runNative('paramsO2');
+  await runNative('paramsO0');
+  await built('paramsAvx');
+  await built('paramsAvx512');
+  if (cpuFlags.has('avx2')) await runNative('paramsAvx');
+  else console.log('  (skipped running the parameter-reading AVX build: this CPU has no avx2; it was compiled)');
+  if (cpuFlags.has('avx512f')) await runNative('paramsAvx512');
+  else console.log('  (skipped running the parameter-reading AVX-512 build: this CPU has no avx512f; it was compiled)');
+});
+
+test('parameter-reading interceptors under qemu -cpu Nehalem (SSE) and Haswell (AVX2)', async () => {
+  if (!(await requireTool('qemu-x86_64'))) return;
+  await runQemu('paramsO2', 'Nehalem', 1);
+  await runQemu('paramsO0', 'Haswell', 2);
+  await runQemu('paramsAvx', 'Haswell', 2);
 });
 
 test.run();

@@ -1,7 +1,8 @@
 // examples/preload-trace: an LD_PRELOAD library of extern "C" interceptors
 // named like libc functions, built by icc++, run under unmodified system
-// programs. Their output must not change, and the counts must show that the
-// calls really went through the interceptors.
+// programs. Their output must not change, the counts must show that the calls
+// really went through the interceptors, and the per-call log (written by bodies
+// that read their parameters) must name the files and byte counts the program used.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'fs-extra';
@@ -45,9 +46,11 @@ function writeShuffled(file: string, n: number): void {
 async function traced(program: string, args: string[]) {
   await buildLibrary();
   const countsFile = path.join(out, `counts-${path.basename(program)}.txt`);
+  const logFile = path.join(out, `log-${path.basename(program)}.txt`);
   fs.removeSync(countsFile);
+  fs.removeSync(logFile);
   const plain = await run(program, args, { cwd: out });
-  const withLib = await run(program, args, { cwd: out, env: { LD_PRELOAD: lib, PRELOAD_TRACE_OUT: countsFile } });
+  const withLib = await run(program, args, { cwd: out, env: { LD_PRELOAD: lib, PRELOAD_TRACE_OUT: countsFile, PRELOAD_TRACE_LOG: logFile } });
   // Interception must change nothing the program does.
   assert.is(withLib.exitCode, plain.exitCode);
   assert.is(String(withLib.stdout), String(plain.stdout));
@@ -63,7 +66,8 @@ async function traced(program: string, args: string[]) {
     assert.ok(n !== undefined, `the report has a count for ${name}`);
     return n;
   };
-  return { plain, withLib, count };
+  const log = fs.readFileSync(logFile, 'utf8');
+  return { plain, withLib, count, log };
 }
 
 test('icc++ builds the library without diagnostics', async () => {
@@ -73,8 +77,9 @@ test('icc++ builds the library without diagnostics', async () => {
 
 test('sort: same output and exit code, stdio calls counted', async () => {
   if (!(await requireTool('sort'))) return;
-  const { plain, withLib, count } = await traced('sort', ['input.txt']);
+  const { plain, withLib, count, log } = await traced('sort', ['input.txt']);
   assert.is(plain.exitCode, 0);
+  assert.match(log, /^(open|fopen)\("input\.txt", [^)]*\)$|^openat\(-?\d+, "input\.txt", [^)]*\)$/m, 'the log names the input file');
   assert.is(String(withLib.stderr), '');
   assert.ok(String(plain.stdout).length > 0);
   // GNU sort opens its input with open() and reads and writes through stdio,
@@ -104,9 +109,14 @@ test('sort in several threads: same output', async () => {
 
 test('cat: the same library counts plain read and write', async () => {
   if (!(await requireTool('cat'))) return;
-  const { plain, withLib, count } = await traced('cat', ['input.txt']);
+  const { plain, withLib, count, log } = await traced('cat', ['input.txt']);
   assert.is(plain.exitCode, 0);
   assert.is(String(withLib.stdout), fs.readFileSync(path.join(out, 'input.txt'), 'utf8'));
+  // The log, like strace's: the path cat opened, and write byte counts that add up to its output.
+  assert.match(log, /^(open\("input\.txt", 0\)|openat\(-?\d+, "input\.txt", 0\))$/m, log.slice(0, 500));
+  const written = [...log.matchAll(/^write\(1, (\d+)\)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  assert.is(written, Buffer.byteLength(String(withLib.stdout)), log.slice(0, 500));
+  assert.match(log, /^read\(\d+, \d+\)$/m);
   assert.ok(count('read') > 0, 'read was intercepted');
   assert.ok(count('write') > 0, 'write was intercepted');
 });

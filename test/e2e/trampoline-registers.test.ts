@@ -31,6 +31,11 @@ for (const flags of [['-O2'], ['-O1', '-fPIE', '-pie']]) {
         const block = text.split(`pass ${pass}\n`)[1]?.split('pass ')[0] ?? '';
         assert.match(block, /^ok sysv caller: result 0x1b7b \(want 0x1b7b\), lost: none$/m, text);
         assert.match(block, /^ok ms_abi caller: result 0x9fbf1 \(want 0x9fbf1\), lost: none$/m, text);
+        assert.match(block, /^ok sysv caller, parameter-reading core: result 0x1b7b \(want 0x1b7b\), lost: none$/m, text);
+        assert.match(block, /^ok sysv caller, parameters as the body read them: result 0x1b7b/m, text);
+        assert.match(block, /^ok ms_abi caller, parameter-reading core: result 0x9fbf1 \(want 0x9fbf1\), lost: none$/m, text);
+        assert.match(block, /^ok ms_abi caller, parameters as the body read them: result 0x9fbf1/m, text);
+        assert.match(block, /^ok ms_abi caller, SysV parameter-reading core: result 0x9fbf1 \(want 0x9fbf1\), lost: none$/m, text);
         assert.match(block, /^ok r10 \(static chain\): result 0x1234567890abcdef/m, text);
         assert.match(block, /^ok rax \(AL: vector count\): result 0xfedcba987654305/m, text);
       }

@@ -124,6 +124,22 @@ for (const [flags, linker] of [[['-O0'], 'lld'], [['-O2'], 'bfd']] as const) {
   });
 }
 
+// Interceptors that read their parameters (issue 12): the Linux fixture, built for Windows. Its
+// expected output differs only where __icc_symbol is the mangled name (no demangling on Windows).
+for (const [flags, linker] of [[['-O0'], 'lld'], [['-O2'], 'bfd']] as const) {
+  test(`parameter-reading interceptors under wine at ${flags.join(' ')} (${linker === 'bfd' ? 'GNU ld' : 'lld'})`, async () => {
+    if (!(await haveWindowsTools())) return;
+    const dir = path.join(fixtures, 'params');
+    const exe = path.join(out, `params-${flags.join('')}-${linker}`, 'params.exe');
+    fs.mkdirpSync(path.dirname(exe));
+    // Mingw's own printf formats long double (msvcrt's can't).
+    await iccOk([...mingwFlags(linker), ...flags, '-std=c++17', '-D__USE_MINGW_ANSI_STDIO=1', path.join(dir, 'main.cpp'), path.join(dir, 'other.cpp'), '-o', exe]);
+    const r = await wine(exe);
+    assert.is(r.stdout, fs.readFileSync(path.join(dir, 'expected-windows.txt'), 'utf8'));
+    assert.is(r.code, 0, r.stderr);
+  });
+}
+
 test('a null target under wine stops with the interceptor\'s name', async () => {
   if (!(await haveWindowsTools())) return;
   const exe = path.join(out, 'null', 'null.exe');

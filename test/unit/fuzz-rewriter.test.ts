@@ -19,6 +19,8 @@ const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) >>> 0 : 0x1cc
 const TRACE = Boolean(process.env.FUZZ_TRACE);
 const opts = { abi: 'sysv' as const, cet: false, fileName: 'x.cpp' };
 const PRELUDE = preludeText('sysv');
+/** With an interceptor that reads its parameters, the prelude also carries the replay support. */
+const PRELUDE_PARAMS = preludeText('sysv', 'weak');
 
 /** One line of a clang diagnostic: `file:line:col: error: message`. The file may be empty: clang
  *  prints `:1:9: error: …` under a `# 1 ""` marker too. */
@@ -106,8 +108,9 @@ function leftoverAttribute(text: string): number {
 /** The user's part of a rewritten text (after the prelude), or a problem with its shape. */
 function userPart(src: string, r: RewriteResult): string | Problem {
   const first = /^# 1 "[^\n]*"\n/.exec(src)?.[0] ?? '';
-  if (!r.text.startsWith(first + PRELUDE)) return { kind: 'output not first marker + prelude + input', detail: JSON.stringify(r.text.slice(0, 80)) };
-  return r.text.slice(first.length + PRELUDE.length);
+  const prelude = [PRELUDE, PRELUDE_PARAMS].find((p) => r.text.startsWith(first + p));
+  if (prelude === undefined) return { kind: 'output not first marker + prelude + input', detail: JSON.stringify(r.text.slice(0, 80)) };
+  return r.text.slice(first.length + prelude.length);
 }
 
 /** What must hold of any successful rewrite. */
@@ -375,7 +378,7 @@ function validProblem(p: Program): Problem | undefined {
   const expected = count(p, 'interceptors');
   if (r.interceptors !== expected) return { kind: 'wrong interceptor count', detail: `${r.interceptors} reported, ${expected} written` };
   const user = r.interceptors === 0 ? src : (userPart(src, r) as string);
-  const jumps = user.split('return ::__icc::to_target(').length - 1;
+  const jumps = user.split('::__icc::to_target(').length - 1; // a core's `return ::__icc::to_target(` or a __params_X's `leave<…>(::__icc::to_target(`
   if (jumps !== count(p, 'gotos')) return { kind: "wrong number of 'goto ->' rewritten", detail: `${jumps} rewritten, ${count(p, 'gotos')} written` };
   return undefined;
 }

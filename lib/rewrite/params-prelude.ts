@@ -1,0 +1,88 @@
+// The prelude's support for interceptors that read their parameters
+// (lib/rewrite/params.ts): the stack bound of a signature, the return type
+// __params_X is declared with, the thread-local hand-off of the target, the
+// replay call, the va_start fix-up and the symbol's names. Inside namespace
+// __icc (prelude.ts); included only in a TU that has such an interceptor.
+
+import { REPLAY_THUNK, type Abi } from '../trampoline.js';
+
+/** The ABIs with a replay thunk (lib/arch/: Arch.params); the rewriter refuses the others. */
+type X64 = 'sysv' | 'ms';
+
+/** The replay thunk's convention: the cores' (lib/rewrite/emit.ts), spelled out so an ms_abi
+ *  default never applies: System V on ELF, Microsoft on COFF (asm/x86_64-replay.S). */
+const THUNK_CONVENTION: Record<X64, string> = { sysv: '__attribute__((sysv_abi)) ', ms: '__attribute__((ms_abi)) ' };
+
+/** Where the stub's record keeps the mangled name, per ABI (asm/x86_64-sysv.S, x86_64-ms.S). */
+const NAME_IN_RECORD: Record<X64, number> = { sysv: 16, ms: 4 };
+
+/** How `__icc_symbol` reaches __cxa_demangle: weak (ELF: found in the shared C++ library), or
+ *  none (Windows: the mangled name; lib/pipeline.ts says why). */
+export type Demangler = 'weak' | 'none';
+
+const demanglers: Record<Demangler, string> = {
+  weak: 'demangle',
+  none: 'static_cast<char *(*)(const char *, char *, __SIZE_TYPE__ *, int *)>(nullptr)',
+};
+
+/** The C++ text, one declaration a line (prelude.ts joins them). */
+export function paramsSupport(target: Abi, demangler: Demangler): string {
+  if (target !== 'sysv' && target !== 'ms') throw new Error(`no replay thunk for ${target}`);
+  const abi: X64 = target;
+  const demangle = demanglers[demangler];
+  // The trampoline's frame (asm/x86_64-common.S): r11, the stub's record, at -56 from its rbp.
+  const tls = abi === 'sysv' ? ' __attribute__((tls_model("initial-exec")))' : '';
+  // A function type without an attribute has the target's default convention.
+  const [plain, other, otherAttr] = abi === 'sysv' ? ['sysv_sig', 'ms_sig', 'ms_abi'] : ['ms_sig', 'sysv_sig', 'sysv_abi'];
+  return `
+template <class T> struct slot_of { enum : unsigned long { size = (sizeof(T) + 7) & ~7ul, align = alignof(T) > 8 ? alignof(T) : 8 }; };
+template <class T> struct slot_of<T &> { enum : unsigned long { size = 8, align = 8 }; };
+template <class T> struct slot_of<T &&> { enum : unsigned long { size = 8, align = 8 }; };
+template <unsigned long O, class... A> struct sysv_stack { enum : unsigned long { value = O }; };
+template <unsigned long O, class T, class... A> struct sysv_stack<O, T, A...> { enum : unsigned long { value = sysv_stack<((O + slot_of<T>::align - 1) & ~(slot_of<T>::align - 1)) + slot_of<T>::size, A...>::value }; };
+template <class R, class... A> struct sysv_sig { typedef R ret; enum : unsigned long { bound = sysv_stack<0, A...>::value }; };
+template <class R, class... A> struct ms_sig { typedef R ret; enum : unsigned long { bound = 32 + 8 * (sizeof...(A) + 1) }; };
+template <class R, class... A> ${plain}<R, A...> sig(R (*)(A...));
+template <class R, class... A> ${plain}<R, A...> sig(R (*)(A..., ...));
+template <class R, class... A> ${other}<R, A...> sig(R (__attribute__((${otherAttr})) *)(A...));
+template <class R, class... A> ${other}<R, A...> sig(R (__attribute__((${otherAttr})) *)(A..., ...));
+template <class = void> struct state { static thread_local target_t target${tls}; static thread_local void *frame${tls}; static thread_local char *copy${tls}; };
+template <class T> thread_local target_t state<T>::target;
+template <class T> thread_local void *state<T>::frame;
+template <class T> thread_local char *state<T>::copy;
+struct indirect { indirect() noexcept {} indirect(const indirect &) noexcept {} ~indirect() {} };
+struct nothing { char c; };
+template <class R> struct kind { enum { value = __is_trivially_constructible(R, const R &) && __is_trivially_constructible(R, R &&) && __is_trivially_destructible(R) ? 1 : 0 }; };
+template <class R> struct kind<R &> { enum { value = 2 }; };
+template <class R> struct kind<R &&> { enum { value = 2 }; };
+template <> struct kind<void> { enum { value = 3 }; };
+template <class R, int = kind<R>::value> struct result { typedef indirect type; static indirect leave() noexcept { return indirect(); } };
+template <class R> struct result<R, 1> { typedef R type; static R leave() noexcept { union U { char c; R r; U() : c() {} } u; return u.r; } };
+template <class R> struct result<R &, 2> { typedef R &type; static R &leave() noexcept { return *reinterpret_cast<R *>(&state<>::target); } };
+template <class R> struct result<R &&, 2> { typedef R &&type; static R &&leave() noexcept { return static_cast<R &&>(*reinterpret_cast<R *>(&state<>::target)); } };
+template <> struct result<void, 3> { typedef nothing type; static nothing leave() noexcept { return nothing(); } };
+template <class S> using params_ret = typename result<typename S::ret>::type;
+template <class S> __attribute__((always_inline)) inline params_ret<S> leave(target_t t) noexcept { state<>::target = t; return result<typename S::ret>::leave(); }
+extern "C" ${THUNK_CONVENTION[abi]}void ${REPLAY_THUNK[abi]}(void *, __SIZE_TYPE__, void *, char **);
+__attribute__((always_inline)) inline target_t replay(void *frame, __SIZE_TYPE__ count, void *fn) { state<>::frame = frame; ${REPLAY_THUNK[abi]}(frame, count, fn, &state<>::copy); return state<>::target; }
+inline const char *mangled(void *frame) noexcept { return *reinterpret_cast<const char *const *>(static_cast<char *>(frame) - 56) + ${NAME_IN_RECORD[abi]}; }
+inline const char *symbol(void *frame) noexcept { static thread_local char *buffer; static thread_local __SIZE_TYPE__ size; int status = -1; char *name = ${demangle} ? ${demangle}(mangled(frame), buffer, &size, &status) : nullptr; if (status != 0 || !name) return mangled(frame); buffer = name; return name; }
+${vaFix[abi]}
+`;
+}
+
+// After va_start in __params_X: arguments beyond the copied area are read from the caller's own
+// stack. `frame` is the trampoline's (its rbp: the caller's stack arguments at +16), `copy` where
+// the replay thunk copied them. SysV: va_list's overflow_arg_area points into the copy; move it to
+// the same offset in the caller's area. Microsoft x64: va_list points into the copy's home area;
+// spill the four argument registers into the caller's own home area (the callee's to use) and
+// point it there.
+const SYSV_VA_FIX = 'struct va_tag { unsigned gp, fp; char *overflow; char *save; };\n' +
+  'inline void va_fix(__builtin_va_list ap, void *frame, char *copy) noexcept { reinterpret_cast<va_tag *>(ap)->overflow += static_cast<char *>(frame) + 16 - copy; }';
+const msVaFix = (list: string): string =>
+  `inline void va_fix(${list} &ap, void *frame, char *copy) noexcept { char *f = static_cast<char *>(frame); long long *home = reinterpret_cast<long long *>(f + 16); ` +
+  'const long long *saved = reinterpret_cast<const long long *>(f); home[0] = saved[-2]; home[1] = saved[-1]; home[2] = saved[-3]; home[3] = saved[-4]; ap += f + 16 - copy; }';
+const vaFix: Record<X64, string> = {
+  sysv: SYSV_VA_FIX + '\n' + msVaFix('__builtin_ms_va_list'),
+  ms: msVaFix('__builtin_va_list'),
+};

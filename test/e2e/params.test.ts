@@ -1,0 +1,60 @@
+// Interceptors that read their parameters (issue 12): every form of the
+// language (namespaces, overloads, templates, extern "C", static members used
+// as member calls, inline in a header, ms_abi on Linux), MEMORY-class and
+// non-trivial arguments and returns, variadic arguments read with va_arg, the
+// symbol's names; and the bad input, told in the user's terms.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { fixtures, icc, iccxx, inScratch, root, run } from '../helpers.js';
+
+const test = suite('params');
+const dir = path.join(fixtures, 'params');
+const expected = readFileSync(path.join(dir, 'expected.txt'), 'utf8');
+
+for (const opt of ['-O0', '-O2']) {
+  test(`bodies read their parameters and the targets get the call intact, ${opt}`, () =>
+    inScratch('params', async (out, env) => {
+      const exe = path.join(out, 'params');
+      const built = await iccxx(['-std=c++17', opt, path.join(dir, 'main.cpp'), path.join(dir, 'other.cpp'), '-o', exe], { env });
+      assert.is(built.stderr, '', 'no diagnostics');
+      assert.is(built.exitCode, 0);
+      const r = await run(exe);
+      assert.is(String(r.stdout), expected);
+      assert.is(r.exitCode, 0);
+    }));
+}
+
+test('bad input: clang-shaped errors at the user\'s line, in the user\'s terms', () =>
+  inScratch('params-bad', async (out, env) => {
+    const file = path.join(dir, 'bad.cpp');
+    const r = await iccxx(['-c', file, '-o', path.join(out, 'bad.o')], { env });
+    const err = String(r.stderr);
+    assert.is(r.exitCode, 1);
+    assert.match(err, `${file}:4:54: error: use of undeclared identifier 'a'`);
+    const readOnly = "cannot assign to parameter 'a': parameters of an interceptor are read-only; the target receives the caller's original arguments";
+    assert.match(err, `${file}:5:47: error: ${readOnly}`);
+    assert.match(err, `${file}:6:55: error: 'va_start' used in interceptor 'fixed', which is not variadic (declare it with '...')`);
+    assert.match(err, `${file}:7:49: error: ${readOnly}`);
+    assert.not.match(err, /__params_|__core_|declared const here|<icc\+\+ prelude>/);
+    assert.match(err, /^4 errors generated\.$/m);
+  }));
+
+test('examples/logger prints the arguments it forwards, and RotateMatrix still gets them all', () =>
+  inScratch('params-logger', async (out, env) => {
+    const made = await execa('make', ['-s', '-C', path.join(root, 'examples', 'logger'), `BUILD=${out}/build`, `ICCXX=${icc}`, 'all'], { reject: false, all: true, env });
+    assert.is(made.exitCode, 0, String(made.all));
+    const r = await run(path.join(out, 'build', 'logger'));
+    assert.is(String(r.stdout), [
+      'Function called: Logger(id=7, angle=0.5, scale=3, row={1 2 3 4}, 100, 20, 3, out=non-null)',
+      'RotateMatrix saw id=7 angle=0.5 scale=3 row-sum=10 stack-sum=123',
+      'RotateMatrix returned 7001.5',
+      'OK: every argument and the return value went through',
+      '',
+    ].join('\n'));
+    assert.is(r.exitCode, 0);
+  }));
+
+test.run();
