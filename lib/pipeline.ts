@@ -116,11 +116,21 @@ function demanglerFor(abi: Abi): Demangler {
 
 function targetAbi(plan: Plan): { abi: Abi; error?: IccError } {
   try {
-    return { abi: abiForTarget(plan.target) };
+    return { abi: abiForTarget(targetTriple(plan)) };
   } catch (e) {
     if (e instanceof IccError) return { abi: 'sysv', error: e };
     throw e;
   }
+}
+
+/** The triple clang compiles for: --target, with -m32/-m64 (last wins) picking the x86 variant as clang does. */
+function targetTriple(plan: Plan): string | undefined {
+  const width = plan.argv.filter((w) => w === '-m32' || w === '-m64').pop();
+  if (!width) return plan.target;
+  const [arch = '', ...rest] = (plan.target ?? (process.arch === 'x64' ? 'x86_64-linux-gnu' : process.arch === 'ia32' ? 'i386-linux-gnu' : '')).split('-');
+  const x86 = /^(x86_64|amd64|i[3-6]86)$/.test(arch);
+  if (!x86) return plan.target;
+  return [width === '-m32' ? (arch.startsWith('i') ? arch : 'i386') : 'x86_64', ...rest].join('-');
 }
 
 /** -fvisibility= (last wins) and -fvisibility-inlines-hidden, as clang applies them to definitions. */

@@ -1,6 +1,6 @@
 // Every interceptor form of issue 2, built by icc++ and run, under the
 // optimisation and code-generation modes users build with, for each target
-// (x86-64 natively, AArch64 Linux under qemu-aarch64).
+// (x86-64 natively, 32-bit x86 Linux natively, AArch64 Linux under qemu-aarch64).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
@@ -31,6 +31,8 @@ interface Target {
 }
 const targets: Target[] = [
   { suffix: '', flags: [], available: async () => true, run: (exe, env) => run(exe, [], { env }), modes },
+  // 32-bit programs run on this x86-64 kernel (Debian's multilib: scripts/setup).
+  { suffix: ' (-m32)', flags: ['-m32', '-msse2'], available: async () => true, run: (exe, env) => run(exe, [], { env }), modes },
   {
     suffix: ' (aarch64-linux-gnu, qemu)',
     flags: ['--target=aarch64-linux-gnu'],

@@ -1,0 +1,31 @@
+// 32-bit x86 (asm/i386-*.S): one trampoline for callers of every 32-bit
+// convention (cdecl, stdcall, fastcall, thiscall, vectorcall, regparm). The
+// core is cdecl with no arguments: like any convention, it preserves ebx esi
+// edi ebp itself, and the trampoline saves eax ecx edx and vector registers 0-5.
+
+import { cString, type Arch, type StubOptions } from './arch.js';
+
+function stubInvocation(stub: StubOptions): string {
+  return cString(`icc_i386_sysv_stub %c0, %c1, ${stub.binding}, ${stub.comdat ? 'comdat' : 'none'}, ${stub.cet ? 1 : 0}, ${stub.visibility}`);
+}
+
+/** i386 System V on ELF (Linux: -m32, i686-linux-gnu). */
+export const i386sysv: Arch = {
+  abi: 'i386_sysv',
+  asmFiles: ['i386-common.S', 'i386-sysv.S'],
+  // Explicit, so -mrtd (stdcall by default) can't change what the trampoline calls.
+  coreAttributes: ['cdecl'],
+  symbolConstraint: 's',
+  // No light path yet: lib/light.ts decodes x86-64 code only.
+  lightCores: false,
+  definitions: (macros) => `__asm__(${cString(macros + '\nicc_i386_sysv_trampoline\n')});`,
+  stubInvocation,
+  // Linux: the write system call (int $0x80, number 4), so no libc declaration can clash.
+  stderrWriter: `
+inline void write_stderr(const char *s) noexcept {
+  long r;
+  __asm__ volatile("int $0x80" : "=a"(r) : "0"(4L), "b"(2L), "c"(s), "d"(__builtin_strlen(s)) : "memory");
+}
+`,
+  selectLightPaths: () => [],
+};
