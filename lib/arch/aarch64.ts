@@ -11,7 +11,7 @@ export const aapcs64: Arch = {
   coreAttributes: [],
   symbolConstraint: 'S',
   lightCores: false,
-  // No replay thunk yet: interceptors that read their parameters are refused here (lib/rewrite/params.ts).
+  // No replay thunk yet: interceptors that read their parameters are refused here (lib/rewrite/interceptors.ts).
   params: false,
   definitions: (macros) => `__asm__(${cString(macros + '\nicc_aapcs64_trampoline\n')});`,
   // bti c is always there (a hint: a no-op where BTI is off), so -mbranch-protection needs no parameter.

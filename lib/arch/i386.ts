@@ -18,6 +18,8 @@ export const i386sysv: Arch = {
   symbolConstraint: 's',
   // No light path yet: lib/light.ts decodes x86-64 code only.
   lightCores: false,
+  // No replay thunk yet: interceptors that read their parameters are refused here (lib/rewrite/interceptors.ts).
+  params: false,
   definitions: (macros) => `__asm__(${cString(macros + '\nicc_i386_sysv_trampoline\n')});`,
   stubInvocation,
   // Linux: the write system call (int $0x80, number 4), so no libc declaration can clash.
