@@ -1,13 +1,15 @@
 // A small reader for 64-bit little-endian ELF relocatable objects: sections,
 // symbols and RELA relocations, and the one edit the light-path checks make
-// (a relocation's symbol, changed in place). Architecture modules use it to
-// check cores in the object clang wrote.
+// (a relocation's symbol, changed in place), and the edits after them: moving a
+// symbol, dropping a section the program never runs. Architecture modules use
+// it to check cores in the object clang wrote.
 
 const SHT_SYMTAB = 2;
 const SHT_RELA = 4;
 const SHT_REL = 9;
 const SHT_SYMTAB_SHNDX = 18;
 const SHN_XINDEX = 0xffff;
+const SHF_EXCLUDE = 0x80000000n;
 
 export const STT_SECTION = 3;
 export const STT_FUNC = 2;
@@ -50,6 +52,8 @@ export class Elf64 {
     readonly buf: Buffer,
     readonly sections: Section[],
     readonly symbols: ElfSymbol[],
+    private readonly symtabOffset = 0,
+    private readonly shoff = 0,
   ) {
     for (const s of sections) {
       if (s.type === SHT_RELA) this.relocating.set(s.info, [...(this.relocating.get(s.info) ?? []), s]);
@@ -83,7 +87,7 @@ export class Elf64 {
     const strings = raw[names];
     const sections = raw.map((s) => ({ ...s, name: cString(buf, strings.offset + s.nameOffset) }));
     const symtab = sections.find((s) => s.type === SHT_SYMTAB);
-    if (!symtab) return new Elf64(buf, sections, []);
+    if (!symtab) return new Elf64(buf, sections, [], 0, shoff);
     const strtab = sections[symtab.link];
     const xindex = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === symtab.index);
     const symbols: ElfSymbol[] = [];
@@ -101,7 +105,7 @@ export class Elf64 {
         size: Number(buf.readBigUInt64LE(e + 16)),
       });
     }
-    return new Elf64(buf, sections, symbols);
+    return new Elf64(buf, sections, symbols, symtab.offset, shoff);
   }
 
   sectionNamed(name: string): Section | undefined {
@@ -110,17 +114,19 @@ export class Elf64 {
 
   /** The RELA relocations that apply to a section. */
   relocationsOf(section: number): Relocation[] {
+    return (this.relocating.get(section) ?? []).flatMap((rela) => this.relocationsIn(rela));
+  }
+
+  private relocationsIn(rela: Section): Relocation[] {
     const out: Relocation[] = [];
-    for (const s of this.relocating.get(section) ?? []) {
-      for (let at = s.offset; at < s.offset + s.size; at += 24) {
-        out.push({
-          at,
-          offset: Number(this.buf.readBigUInt64LE(at)),
-          type: this.buf.readUInt32LE(at + 8),
-          symbol: this.buf.readUInt32LE(at + 12),
-          addend: Number(this.buf.readBigInt64LE(at + 16)),
-        });
-      }
+    for (let at = rela.offset; at < rela.offset + rela.size; at += 24) {
+      out.push({
+        at,
+        offset: Number(this.buf.readBigUInt64LE(at)),
+        type: this.buf.readUInt32LE(at + 8),
+        symbol: this.buf.readUInt32LE(at + 12),
+        addend: Number(this.buf.readBigInt64LE(at + 16)),
+      });
     }
     return out;
   }
@@ -128,6 +134,58 @@ export class Elf64 {
   /** Points a relocation at another symbol (r_info's high half), in the buffer. */
   retarget(r: Relocation, symbol: ElfSymbol): void {
     this.buf.writeUInt32LE(symbol.index, r.at + 12);
+  }
+
+  /** Marks a section SHF_EXCLUDE, so the linker leaves it out, when nothing but unwind and debug
+   *  information refers to it, or a section `neutralize` accepts: those references become
+   *  no relocation at all (a record's address of a core the program never reaches). */
+  exclude(section: Section, neutralize: (at: Section) => boolean): boolean {
+    const refs = this.referencesInto().get(section.index) ?? [];
+    if (refs.some(({ at }) => !neutralize(at))) return false; // live code or data refers to it: keep it
+    for (const { r } of refs) this.buf.writeBigUInt64LE(0n, r.at + 8); // r_info 0: type NONE (on every machine), no symbol
+    const flags = this.shoff + section.index * 64 + 8;
+    this.buf.writeBigUInt64LE(this.buf.readBigUInt64LE(flags) | SHF_EXCLUDE, flags);
+    return true;
+  }
+
+  /** By section: the relocations that refer to a symbol defined in it, from sections other than
+   *  itself, unwind and debug information (read once: a shim has thousands of cores). */
+  private references?: Map<number, { r: Relocation; at: Section }[]>;
+
+  private referencesInto(): Map<number, { r: Relocation; at: Section }[]> {
+    if (this.references) return this.references;
+    const into = new Map<number, { r: Relocation; at: Section }[]>();
+    for (const [target, relas] of this.relocating) {
+      const at = this.sections[target];
+      if (!at || at.name === '.eh_frame' || at.name.startsWith('.debug')) continue;
+      for (const r of relas.flatMap((rela) => this.relocationsIn(rela))) {
+        const defined = this.symbols[r.symbol]?.section;
+        if (defined === undefined || defined === 0 || defined === target) continue;
+        const list = into.get(defined) ?? [];
+        if (list.length === 0) into.set(defined, list);
+        list.push({ r, at });
+      }
+    }
+    return (this.references = into);
+  }
+
+  /** The first function symbol defined in a section (a stub's section holds one). */
+  private functions?: Map<number, ElfSymbol>;
+
+  functionIn(section: Section): ElfSymbol | undefined {
+    if (!this.functions) {
+      this.functions = new Map();
+      for (const s of this.symbols) if (s.type === STT_FUNC && !this.functions.has(s.section)) this.functions.set(s.section, s);
+    }
+    return this.functions.get(section.index);
+  }
+
+  /** Defines `symbol` where `to` is (section, value, size), in place. */
+  moveSymbol(symbol: ElfSymbol, to: ElfSymbol): void {
+    const e = this.symtabOffset + symbol.index * 24;
+    this.buf.writeUInt16LE(to.section, e + 6);
+    this.buf.writeBigUInt64LE(BigInt(to.value), e + 8);
+    this.buf.writeBigUInt64LE(BigInt(to.size), e + 16);
   }
 
   /** The bytes of a function symbol. */
