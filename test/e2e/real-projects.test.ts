@@ -13,10 +13,17 @@ import path from 'node:path';
 import { icc, listTree, requireTool, root, scratch } from '../helpers.js';
 
 const test = suite('real-projects');
-const { dir: out, cleanup } = scratch('real-projects');
+// Made when the suite starts, not when the file is imported: in a whole `npm test` run every file is
+// imported first, and this suite's directory, made then, was gone by the time it ran.
+let out = '';
+let tmp = '';
+let cleanup = (): void => {};
+test.before(() => {
+  ({ dir: out, cleanup } = scratch('real-projects'));
+  tmp = path.join(out, 'tmp');
+  fs.mkdirSync(tmp);
+});
 test.after(() => cleanup());
-const tmp = path.join(out, 'tmp');
-fs.mkdirSync(tmp);
 const projects = path.join(root, 'test', 'projects');
 
 /** Runs a build tool or test runner (never rejects); stdout and stderr interleaved in `all`. */
@@ -130,6 +137,7 @@ function readCalls(file: string): Map<string, Record<string, number>> {
 for (const project of [fmt, sigc]) {
   test(`${project.tarball}: clang++ and icc++ builds pass its tests with identical objects; with interceptors added they still pass`, async () => {
     for (const tool of [project.tool, 'ninja']) if (!(await requireTool(tool))) return;
+    fs.mkdirpSync(tmp); // TMPDIR of every build; a missing one fails clang's own temporary files
     const name = project.tarball.replace(/\.tar\.xz$/, '');
     const base = path.join(out, name);
     fs.mkdirpSync(base);
