@@ -73,7 +73,8 @@
  *         it never defines
  *   light the light core (preserve_all, musttail to the target), or empty;
  *         with one, the stub goes in section .text.<light>.stub, where icc++
- *         finds it to move the public symbol, and a null entry follows it
+ *         finds it to move the public symbol, a null entry follows it, and a
+ *         bail-out pad <light>.bail follows the light core in its section
  */
 .macro icc_sysv_stub sym:req, core:req, bind:req, group:req, cet:req, vis=default, light
 .ifndef \sym
@@ -109,6 +110,17 @@
 .L__icc_null_\sym:
     lea .L__icc_rec_\sym(%rip), %r11  /* 7 bytes */
     jmp __icc_sysv_null               /* 5 bytes */
+
+    /* The light core's bail-out pad, after it in its own section (subsection
+     * 1): where icc++ sends a light core's rare path that calls something (a
+     * lazy loader's first call) to start again on the full path (lib/light-bail.ts).
+     * A jump within the section, so icc++ can aim at it without a relocation. */
+    .pushsection .text.\light,"ax",@progbits
+    .subsection 1
+\light\().bail:
+    lea .L__icc_rec_\sym(%rip), %r11  /* 7 bytes: the stub's own two instructions */
+    jmp __icc_sysv_trampoline         /* 5 bytes */
+    .popsection
   .endif
 
   .ifnb \light

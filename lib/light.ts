@@ -17,11 +17,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { LightDecision } from './arch/arch.js';
 import { Elf64, STT_FUNC, type ElfSymbol, type Relocation, type Section } from './arch/elf64.js';
-import { FULL_TRAMPOLINE, LIGHT_CORE_PREFIX, lightCoreSection, lightStubSection } from './trampoline.js';
+import { FULL_TRAMPOLINE, LIGHT_CORE_PREFIX, lightBailPad, lightCoreSection, lightStubSection } from './trampoline.js';
+import { planBailOut } from './light-bail.js';
 import { decode } from './x86-decode.js';
 
 const EM_X86_64 = 62;
-const SHN_LORESERVE = 0xff00;
 
 const R_X86_64_64 = 1;
 const R_X86_64_PC32 = 2;
@@ -42,12 +42,15 @@ export function selectLightPaths(file: string): LightDecision[] {
       const stub = elf.sectionNamed(lightStubSection(core.name));
       const pub = stub && elf.functionIn(stub);
       const symbol = pub?.name ?? '?';
-      const reason = whyNotLight(elf, core);
       const drop = (which: 'light' | 'full'): void => {
         const section = elf.sectionNamed(lightCoreSection(core.name, which));
         if (section) elf.exclude(section, (at) => at.name.startsWith('.data.rel.ro.__icc_rec.') || at.name.startsWith('.rodata.__icc_rec.'));
       };
+      const body = coreCode(elf, core);
+      const reason = body ? whyNotLight(body) : 'no code';
       if (reason) {
+        // A core that calls only on a rare path may still get a fast entry (lib/light-bail.ts).
+        if (body && pub && bailOut(elf, core, pub, body)) return { core: core.name, symbol, light: true, bailOut: true };
         drop('light');
         return { core: core.name, symbol, light: false, reason };
       }
@@ -56,7 +59,7 @@ export function selectLightPaths(file: string): LightDecision[] {
       elf.retarget(jump, core); // the stub's jump now names the light core itself
       // The public symbol itself moves onto the light core, so a call reaches it with no jump in
       // between; references the assembler made relative to the stub's section still take the stub.
-      if (pub && core.section < SHN_LORESERVE) elf.moveSymbol(pub, core);
+      if (pub) elf.moveSymbol(pub, core);
       drop('full'); // the light core has the body inlined; the full trampoline never runs for it
       return { core: core.name, symbol, light: true };
     });
@@ -64,19 +67,39 @@ export function selectLightPaths(file: string): LightDecision[] {
   return decisions;
 }
 
-/** Why this light core may not be used, or undefined when it may. */
-function whyNotLight(elf: Elf64, core: ElfSymbol): string | undefined {
-  const section = elf.sections[core.section];
-  if (!section || core.size === 0) return 'no code';
-  const start = core.value;
-  const code = elf.buf.subarray(section.offset + start, section.offset + start + core.size);
-  // Relocated fields by their offset in the core: data addresses only (a direct call or jump
-  // out of the core carries a relocation, since the core is alone in its section).
+interface CoreCode {
+  code: Buffer;
+  /** Relocated fields by their offset in the core. */
+  relocated: Map<number, Relocation>;
+}
+
+function coreCode(elf: Elf64, core: ElfSymbol): CoreCode | undefined {
+  const code = elf.code(core);
+  if (!code) return undefined;
   const relocated = new Map<number, Relocation>();
   for (const r of elf.relocationsOf(core.section)) {
-    if (r.offset < start || r.offset >= start + core.size) continue;
-    relocated.set(r.offset - start, r);
+    if (r.offset >= core.value && r.offset < core.value + core.size) relocated.set(r.offset - core.value, r);
   }
+  return { code, relocated };
+}
+
+/** Gives a core that calls on some path a fast entry past its prologue, in place, when
+ *  lib/light-bail.ts finds one; the stub and the full core stay, for the bail-outs. */
+function bailOut(elf: Elf64, core: ElfSymbol, pub: ElfSymbol, { code, relocated }: CoreCode): boolean {
+  const pad = elf.symbols.find((s) => s.name === lightBailPad(core.name) && s.section === core.section);
+  if (!pad) return false;
+  const plan = planBailOut(code, relocated, pad.value - core.value, (r) => DATA_RELOCATIONS.has(r.type));
+  if (typeof plan === 'string') return false;
+  for (const p of plan.patches) code.set(p.bytes, p.at);
+  for (const r of plan.dead) elf.dropRelocation(r);
+  elf.clearUnwindRules(core.section); // the fast entry never touches the stack
+  elf.moveSymbol(pub, { section: core.section, value: core.value + plan.entry, size: core.size - plan.entry });
+  return true;
+}
+
+/** Why this light core may not be used, or undefined when it may. */
+function whyNotLight({ code, relocated }: CoreCode): string | undefined {
+  // A direct call or jump out of the core carries a relocation, since the core is alone in its section.
   for (const insn of decode(code)) {
     switch (insn.kind) {
       case 'unknown':

@@ -174,7 +174,7 @@ function compileFlags(plan: Plan): string[] {
 function chooseLightPaths(ctx: Context, s: Source, object: string): void {
   const arch = archForAbi(targetAbi(ctx.plan).abi);
   if (arch.lightCores && s.rewrite.lightCores === 0) return;
-  for (const d of arch.selectLightPaths(object)) ctx.runner.note(`${d.symbol} (${d.core}): ${d.light ? 'light path' : `full path: ${d.reason}`}`);
+  for (const d of arch.selectLightPaths(object)) ctx.runner.note(`${d.symbol} (${d.core}): ${d.light ? (d.bailOut ? 'light path, bailing out to the full path where it calls' : 'light path') : `full path: ${d.reason}`}`);
 }
 
 /** Runs clang on one rewritten source, retelling its diagnostics in the user's terms; the final

@@ -32,6 +32,8 @@ export const REPLAY_THUNK: Partial<Record<Abi, string>> = { sysv: '__icc_sysv_re
 export const LIGHT_CORE_PREFIX = '__icc_light.';
 /** The sections of an interceptor with a light core: its light core, and its full core. */
 export const lightCoreSection = (core: string, which: 'light' | 'full'): string => (which === 'light' ? `.text.${core}` : `.text.${core}.core`);
+/** The bail-out pad after a light core in its section (asm/x86_64-sysv.S, lib/light-bail.ts). */
+export const lightBailPad = (core: string): string => `${core}.bail`;
 /** The section the stub of a light core's interceptor goes in (the stub macro's `light` parameter). */
 export const lightStubSection = (core: string): string => `.text.${core}.stub`;
 /** The shared trampoline every SysV stub is assembled to jump to; lib/light.ts points a stub at its light core instead. */

@@ -42,7 +42,7 @@ export async function iccxxPaths(args: string[], env: Record<string, string> = {
   const result = await iccxx(args, { env: { ...env, ICC_DEBUG: '1' } });
   const stderr = String(result.stderr);
   for (const m of stderr.matchAll(/^icc\+\+: keeping temporary files in (.*)$/gm)) fs.removeSync(m[1]);
-  const found = [...stderr.matchAll(/^icc\+\+: (\S+) \([^)]*\): (light path|full path: .*)$/gm)]; // (the light core, or on AArch64 the core)
+  const found = [...stderr.matchAll(/^icc\+\+: (\S+) \([^)]*\): (light path(?:, .*)?|full path: .*)$/gm)]; // (the light core, or on AArch64 the core)
   return { result, paths: new Map(found.map((m) => [m[1], m[2]])) };
 }
 

@@ -35,6 +35,8 @@ export interface LightDecision {
   core: string;
   symbol: string;
   light: boolean;
+  /** Light with a bail-out: the path that calls starts again on the full path (lib/light-bail.ts). */
+  bailOut?: boolean;
   /** Why the full path stays, when it does. */
   reason?: string;
 }

@@ -169,6 +169,49 @@ export class Elf64 {
     return (this.references = into);
   }
 
+  /** Drops a relocation (r_info 0: type NONE on every machine): the linker leaves its field alone. */
+  dropRelocation(r: Relocation): void {
+    this.buf.writeBigUInt64LE(0n, r.at + 8);
+  }
+
+  /** Empties the call-frame program of the .eh_frame FDEs that cover `section` (DW_CFA_nop over
+   *  every instruction): the CIE's initial rule (CFA = rsp + 8, return address at CFA - 8 on
+   *  x86-64) then holds at every address, as it does for code that never touches the stack. */
+  clearUnwindRules(section: number): number {
+    const eh = this.sectionNamed('.eh_frame');
+    if (!eh) return 0;
+    const pcBegin = new Map(this.relocationsOf(eh.index).map((r) => [r.offset, r]));
+    const augmented = new Map<number, boolean>(); // CIE offset -> augmentation starts with 'z'
+    let cleared = 0;
+    for (let at = 0; at + 8 <= eh.size; ) {
+      const length = this.buf.readUInt32LE(eh.offset + at);
+      if (length === 0 || length === 0xffffffff) break;
+      const id = this.buf.readUInt32LE(eh.offset + at + 4);
+      const end = at + 4 + length;
+      if (id === 0) augmented.set(at, this.buf[eh.offset + at + 9] === 0x7a);
+      else {
+        const r = pcBegin.get(at + 8);
+        const z = augmented.get(at + 4 - id);
+        if (r && z !== undefined && this.symbols[r.symbol]?.section === section) {
+          let program = at + 16;
+          if (z) {
+            let augLength = 0;
+            for (let shift = 0; ; shift += 7) {
+              const b = this.buf[eh.offset + program++];
+              augLength |= (b & 0x7f) << shift;
+              if (b < 0x80) break;
+            }
+            program += augLength;
+          }
+          this.buf.fill(0, eh.offset + program, eh.offset + end); // DW_CFA_nop
+          cleared++;
+        }
+      }
+      at = end;
+    }
+    return cleared;
+  }
+
   /** The first function symbol defined in a section (a stub's section holds one). */
   private functions?: Map<number, ElfSymbol>;
 
@@ -181,7 +224,7 @@ export class Elf64 {
   }
 
   /** Defines `symbol` where `to` is (section, value, size), in place. */
-  moveSymbol(symbol: ElfSymbol, to: ElfSymbol): void {
+  moveSymbol(symbol: ElfSymbol, to: Pick<ElfSymbol, 'section' | 'value' | 'size'>): void {
     const e = this.symtabOffset + symbol.index * 24;
     this.buf.writeUInt16LE(to.section, e + 6);
     this.buf.writeBigUInt64LE(BigInt(to.value), e + 8);

@@ -13,7 +13,7 @@ test('each hand-written core gets the decision its code calls for', () =>
   inScratch('light-check', async (out) => {
     const object = path.join(out, 'cores.o');
     await execa('clang', ['-c', path.join(fixtures, 'light-check', 'cores.S'), '-o', object]);
-    const decided = new Map(selectLightPaths(object).map((d) => [d.symbol, d.light ? 'light' : d.reason]));
+    const decided = new Map(selectLightPaths(object).map((d) => [d.symbol, d.bailOut ? 'bail' : d.light ? 'light' : d.reason]));
     assert.equal(Object.fromEntries(decided), {
       tail_r11: 'light',
       restored_rdx: 'an indirect jump not through r11',
@@ -23,6 +23,10 @@ test('each hand-written core gets the decision its code calls for', () =>
       syscall_core: 'a system call or state instruction',
       long_ops: 'light',
       indirect_call: 'a call',
+      lazy_bail: 'bail',
+      store_first: 'a call',
+      writes_rax: 'a call',
+      store_after: 'bail',
     });
     // The public symbols of light cores now name the cores; the others still name their stubs.
     const { stdout } = await execa('llvm-nm', [object]);
@@ -33,6 +37,25 @@ test('each hand-written core gets the decision its code calls for', () =>
     assert.is(address('tail_r11'), address('__icc_light.0'));
     assert.is(sectionOf('long_ops'), '.text.__icc_light.6');
     assert.is(sectionOf('restored_rdx'), '.text.__icc_light.1.stub');
+  }));
+
+test('a core that calls on one path gets a fast entry past its saves, and that path jumps to the bail-out pad', () =>
+  inScratch('light-bail', async (out) => {
+    const object = path.join(out, 'cores.o');
+    await execa('clang', ['-c', path.join(fixtures, 'light-check', 'cores.S'), '-o', object]);
+    selectLightPaths(object);
+    const { stdout } = await execa('llvm-objdump', ['-dr', '--no-show-raw-insn', '-j', '.text.__icc_light.8', object]);
+    const insns = [...stdout.matchAll(/^\s+([0-9a-f]+):\s+(\S+)\s*([^#\n]*)/gm)].filter((m) => !m[2].endsWith(':')).map((m) => ({ at: parseInt(m[1], 16), op: m[2], args: m[3].trim() }));
+    // The public symbol names the first instruction after the saves (push, sub, movaps: 9 bytes).
+    assert.match(stdout, /^0000000000000009 <lazy_bail>:/m, stdout);
+    const jne = insns.findIndex((i) => i.op === 'jne');
+    // The call's path now jumps to the pad; the call's relocation is gone, so the linker can't write over the jump.
+    assert.match(`${insns[jne + 1].op} ${insns[jne + 1].args}`, /^jmp 0x[0-9a-f]+ <__icc_light\.8\.bail>$/, stdout);
+    assert.not.match(stdout, /R_X86_64_PLT32\s+helper/, stdout);
+    // The path that calls nothing jumps over the restores, straight to `jmp *%r11`.
+    const exit = insns.find((i) => i.op === 'jmpq' && i.args === '*%r11');
+    const target = /^0x([0-9a-f]+)/.exec(insns.find((i) => i.at === parseInt(/0x([0-9a-f]+)/.exec(insns[jne].args)![1], 16))?.args ?? '')?.[1];
+    assert.ok(exit && target && parseInt(target, 16) === exit.at, stdout);
   }));
 
 test.run();

@@ -26,7 +26,8 @@ async function stubTargets(object: string): Promise<string[]> {
 const isLightCore = (t: string): boolean => t.startsWith('__icc_light.');
 
 const LIGHT = ['_Z6Cachedll', '_Z7Countedll'];
-const FULL = ['_Z4Loudll', '_Z4Lazyll', '_Z8TailCallll'];
+const FULL = ['_Z4Loudll', '_Z8TailCallll'];
+const BAIL_OUT = 'light path, bailing out to the full path where it calls';
 
 for (const opt of ['-O0', '-O2']) {
   test(`${opt}: cores that call nothing get the light path, cores that may call keep the full one; both run correctly`, () =>
@@ -35,11 +36,15 @@ for (const opt of ['-O0', '-O2']) {
       const seen = await decisions([opt, '-c', src('decisions.cpp'), '-o', object], env);
       for (const s of LIGHT) assert.is(seen.get(s), 'light path', s);
       for (const s of FULL) assert.match(seen.get(s) ?? 'none', /^full path: /, s);
+      // The lazy loader's first call bails out to the full path; at -O0 its code uses the stack everywhere.
+      assert.is(seen.get('_Z4Lazyll'), opt === '-O0' ? 'full path: a call' : BAIL_OUT);
       assert.is(seen.get('_Z7WithAsmll'), undefined, 'a core with asm of its own gets no light core at all');
       assert.is(seen.get('_Z8Floatingll'), 'light path', 'legacy SSE keeps the upper halves of ymm/zmm');
       const targets = await stubTargets(object);
       assert.is(targets.filter(isLightCore).length, 3, targets.join(' '));
-      assert.is(targets.filter((t) => t === '__icc_sysv_trampoline').length, FULL.length + 1, targets.join(' ')); // and WithAsm's
+      // The full trampoline: the stubs of FULL, Lazy (whose bail-outs enter it) and WithAsm, and the
+      // bail-out pad after each of the six light cores.
+      assert.is(targets.filter((t) => t === '__icc_sysv_trampoline').length, FULL.length + 2 + 6, targets.join(' '));
       const exe = path.join(out, 'd');
       await iccOk([object, '-o', exe], { env });
       const r = await run(exe);
@@ -65,23 +70,59 @@ for (const opt of ['-O0', '-O1', '-O2']) {
     }));
 }
 
+for (const opt of ['-O1', '-O2']) {
+  test(`${opt}: lazy loaders resolve once on the full path, then take the fast entry; a store before the call keeps the full path`, () =>
+    inScratch('light-lazy', async (out, env) => {
+      const exe = path.join(out, 'lazy');
+      const seen = await decisions([opt, src('lazy.cpp'), '-o', exe], env);
+      assert.is(seen.get('_Z4Lazyldld'), BAIL_OUT);
+      assert.is(seen.get('_Z5Flakyldld'), BAIL_OUT);
+      assert.is(seen.get('_Z7Countedldld'), 'full path: a call', 'starting again would count the first call twice');
+      const r = await run(exe);
+      assert.is(String(r.stdout), 'caught not yet\nsum 500555 resolves 2 calls 1000 attempts 2\n');
+      assert.is(r.exitCode, 0);
+    }));
+}
+
+test('gdb: a backtrace from a lazy loader\'s fast entry and from its target shows the caller', async () => {
+  if (!(await requireTool('gdb'))) return;
+  await inScratch('light-lazy-gdb', async (out, env) => {
+    const exe = path.join(out, 'lazy');
+    const seen = await decisions(['-O2', '-g', src('lazy.cpp'), '-o', exe], env);
+    assert.is(seen.get('_Z4Lazyldld'), BAIL_OUT);
+    // The second call of Lazy takes the fast entry: stop there (by address: it has no line of its own) and in mix.
+    const gdb = await execa('gdb', ['-nx', '-batch', '-ex', "break *'_Z4Lazyldld'", '-ex', 'run', '-ex', 'continue', '-ex', 'bt',
+      '-ex', 'delete', '-ex', 'break mix', '-ex', 'continue', '-ex', 'bt', '-ex', 'delete', '-ex', 'continue', exe], { reject: false });
+    const transcript = `${gdb.stdout}\n${gdb.stderr}`;
+    assert.match(transcript, /exited normally/, transcript);
+    const stops = transcript.split(/^Breakpoint \d+, /m).slice(1).map((s) => s.split('\n').filter((l) => /^#\d+ /.test(l)));
+    assert.is(stops.length, 3, transcript);
+    const [, inEntry, inTarget] = stops;
+    // At the fast entry: the light core (the body inlined in it), then its caller and main.
+    assert.match(inEntry.join('\n'), /^#0 [^\n]*__core_Lazy_\w+ \(\)[^\n]*\n#1 +__icc_light\.0 \(\)[^\n]*\n#2 [^\n]* original_caller \(i=i@entry=1\)[^\n]*\n#3 [^\n]* main \(\)/, inEntry.join('\n'));
+    assert.match(inTarget[0] ?? '', /mix \(a=1, /, inTarget.join('\n'));
+    assert.match(inTarget[1] ?? '', / original_caller \(i=i@entry=1\)/, inTarget.join('\n'));
+  });
+});
+
 test('the copy of a body a program never runs is left out at link time, with GNU ld and with lld', () =>
   inScratch('light-exclude', async (out, env) => {
     const object = path.join(out, 'd.o');
     await decisions(['-O2', '-c', src('decisions.cpp'), '-o', object], env);
     const { stdout: headers } = await execa('readelf', ['-SW', object]);
     const excluded = new Set([...headers.matchAll(/\] (\.text\.__icc_light\.\d+(?:\.core)?) .* AXE /g)].map((m) => m[1]));
-    // Light: the full core goes; full: the light core goes (WithAsm has none: number 5 is Floating).
-    assert.equal([...excluded].sort(), ['.text.__icc_light.0.core', '.text.__icc_light.1.core', '.text.__icc_light.2', '.text.__icc_light.3', '.text.__icc_light.4', '.text.__icc_light.5.core']);
+    // Light: the full core goes; full: the light core goes (WithAsm has none: number 5 is Floating);
+    // the lazy loader (3) keeps both: its bail-outs run the full core.
+    assert.equal([...excluded].sort(), ['.text.__icc_light.0.core', '.text.__icc_light.1.core', '.text.__icc_light.2', '.text.__icc_light.4', '.text.__icc_light.5.core']);
     for (const linker of ['bfd', 'lld']) {
       const exe = path.join(out, `d-${linker}`);
       await iccOk([`-fuse-ld=${linker}`, object, '-o', exe], { env });
       assert.is(String((await run(exe)).stdout), 'loud\nsum 105 count 1 total 1\n', linker);
       const { stdout: symbols } = await execa('llvm-nm', [exe]);
       const defined = new Set([...symbols.matchAll(/^[0-9a-f]+ [tT] (\S+)$/gm)].map((m) => m[1]));
-      for (const gone of ['_Z22__core_Cached_dc2699f9v', '_Z23__core_Counted_dc2699f9v', '__icc_light.2', '__icc_light.3', '__icc_light.4'])
+      for (const gone of ['_Z22__core_Cached_dc2699f9v', '_Z23__core_Counted_dc2699f9v', '__icc_light.2', '__icc_light.4'])
         assert.not.ok(defined.has(gone), `${linker}: ${gone} is still in the program`);
-      for (const kept of ['_Z20__core_Loud_dc2699f9v', '__icc_light.0', '__icc_light.5']) assert.ok(defined.has(kept), `${linker}: ${kept} is missing`);
+      for (const kept of ['_Z20__core_Loud_dc2699f9v', '__icc_light.0', '__icc_light.5', '_Z20__core_Lazy_dc2699f9v', '__icc_light.3']) assert.ok(defined.has(kept), `${linker}: ${kept} is missing`);
     }
   }));
 
