@@ -34,6 +34,7 @@ export interface BailPlan {
 
 type Effect = 'save' | 'restore' | 'pure' | 'store' | 'exit' | 'branch' | 'other';
 
+const ENDBR64 = 0xf30f1efa;
 const RSP = 4;
 const RBP = 5;
 const R11 = 11;
@@ -47,8 +48,12 @@ export function planBailOut(code: Buffer, relocated: ReadonlyMap<number, Relocat
   const effects = insns.map((insn) => effect(code, insn));
   const index = new Map(insns.map((insn, i) => [insn.at, i]));
 
-  let first = 0;
+  // Under -fcf-protection the core starts with endbr64, and so must the fast entry: it is written
+  // over the last four bytes of the saves, which nothing runs any more.
+  const endbr = code.length >= 4 && code.readUInt32BE(0) === ENDBR64;
+  let first = endbr ? 1 : 0;
   while (first < insns.length && effects[first] === 'save') first++;
+  if (endbr && insns[first] && insns[first].at < 8) return 'no room for endbr64 at the fast entry';
   // Each exit and the restores just before it, which the fast path skips.
   const restores = new Map<number, number>(); // instruction index -> its exit's index
   for (let i = first; i < insns.length; i++) {
@@ -146,7 +151,12 @@ export function planBailOut(code: Buffer, relocated: ReadonlyMap<number, Relocat
     }
   }
   if (overlap(patches)) return 'bail-out jumps overlap';
-  return { entry: insns[first].at, patches, dead };
+  const entry = insns[first].at;
+  if (endbr) {
+    patches.push({ at: entry - 4, bytes: [0xf3, 0x0f, 0x1e, 0xfa] });
+    return { entry: entry - 4, patches, dead };
+  }
+  return { entry, patches, dead };
 }
 
 function overlap(patches: BailPlan['patches']): boolean {

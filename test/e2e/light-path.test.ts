@@ -70,11 +70,16 @@ for (const opt of ['-O0', '-O1', '-O2']) {
     }));
 }
 
-for (const opt of ['-O1', '-O2']) {
-  test(`${opt}: lazy loaders resolve once on the full path, then take the fast entry; a store before the call keeps the full path`, () =>
+for (const flags of [['-O1'], ['-O2'], ['-O2', '-fcf-protection']]) {
+  test(`${flags.join(' ')}: lazy loaders resolve once on the full path, then take the fast entry; a store before the call keeps the full path`, () =>
     inScratch('light-lazy', async (out, env) => {
       const exe = path.join(out, 'lazy');
-      const seen = await decisions([opt, src('lazy.cpp'), '-o', exe], env);
+      const seen = await decisions([...flags, src('lazy.cpp'), '-o', exe], env);
+      if (flags.includes('-fcf-protection')) {
+        // An indirect call may land on the fast entry: it starts with endbr64, as the core did.
+        const { stdout } = await execa('llvm-objdump', ['-d', '--no-show-raw-insn', `--disassemble-symbols=_Z4Lazyldld`, exe]);
+        assert.match(stdout, /<_Z4Lazyldld>:\n\s+[0-9a-f]+:\s+endbr64\n/, stdout);
+      }
       assert.is(seen.get('_Z4Lazyldld'), BAIL_OUT);
       assert.is(seen.get('_Z5Flakyldld'), BAIL_OUT);
       assert.is(seen.get('_Z7Countedldld'), 'full path: a call', 'starting again would count the first call twice');
