@@ -4,17 +4,18 @@
 // unwinder's own _Unwind_Backtrace; through the SVE path's variable frame and
 // the light path too); a null target stops with the x86-64 message;
 // callee-saved registers survive a core that clobbers everything; BTI and PAC
-// hold on guarded pages on every path; the logger example runs; unsupported
-// Arm targets are refused by name.
+// hold on guarded pages on every path; the logger example runs; README's cost
+// table is what qemu executes; unsupported Arm targets are refused by name.
 // The ABI torture and forms tests have their own AArch64 rows.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
-import { fixtures, iccOk, iccxx, iccxxPaths, qemuAarch64, requireAarch64, requireTool, scratch } from '../helpers.js';
+import { fixtures, icc, iccOk, iccxx, iccxxPaths, qemuAarch64, requireAarch64, requireTool, root, scratch } from '../helpers.js';
 import { CAUGHT, checkDebugBacktraces, gdbBacktraces } from '../unwinding.js';
 import { abiForTarget } from '../../lib/trampoline.js';
+import { aarch64Costs } from '../../bench/aarch64.js';
 
 const test = suite('aarch64');
 const TARGET = '--target=aarch64-linux-gnu';
@@ -182,6 +183,18 @@ test('make -C examples/logger run-aarch64', async () => {
   } finally {
     cleanup();
   }
+});
+
+test("README's per-call cost table is what qemu-aarch64 executes on each path (npm run bench's figures)", async () => {
+  if (!(await requireAarch64())) return;
+  const costs = await aarch64Costs(icc);
+  if (typeof costs === 'string') assert.unreachable(costs);
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  for (const [name, c] of Object.entries(costs as Record<string, { instructions: number; loads: number; stores: number; bytes: string }>)) {
+    const row = `| ${name} | ${c.instructions} | ${c.loads} + ${c.stores} | ${c.bytes.replace(/ bytes$/, '')} |`;
+    assert.ok(readme.includes(row), `README.md should have the row ${row}`);
+  }
+  assert.is(Object.keys(costs).length, 3);
 });
 
 test('32-bit Arm, Windows on Arm and Apple arm64 are refused by name', async () => {
