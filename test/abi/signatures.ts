@@ -111,7 +111,12 @@ export function signatures(rng: Rng, variant: Variant, count: number, aggregates
     }
     if (!ret) labels.add('void return');
     if (ret?.sret) labels.add('sret');
-    if (usesStack(sig)) labels.add('stack arguments');
+    if (isArm(variant) ? aapcs64(params, varargs).stack : usesStack(sig)) labels.add('stack arguments');
+    if (isArm(variant)) { // AAPCS64's composites that are no HFA: 9-16 bytes in two x registers, larger by reference
+      const plain = params.filter((t) => t.definition && !t.hfa && t.category !== 'HFA' && t.category !== 'HVA');
+      if (plain.some((t) => t.size > 8 && t.size <= 16)) labels.add('composite in a register pair');
+      if (plain.some((t) => t.size > 16)) labels.add('composite by reference');
+    }
     if (params.length >= 8) labels.add('8-20 arguments');
     if (variant === 'sve' && aapcs64(params, varargs).sveByReference) labels.add('SVE by reference');
     out.push({ ...sig, labels: [...labels] });

@@ -8,7 +8,7 @@ import { aapcs64, MAX_ARGS } from '../abi/signatures.js';
 import { aggregate, basicTypes, categoriesFor, DOUBLE, FLOAT, INTEGERS, sveTypes, X87, type CType, type Member } from '../abi/types.js';
 
 const test = suite('abi-generator');
-const VARIANTS: Variant[] = ['sse', 'avx', 'avx512'];
+const VARIANTS: Variant[] = ['sse', 'avx', 'avx512', 'aarch64'];
 const SHAPES = ['variadic', 'variadic ints and doubles', 'stack arguments', 'sret', 'void return', '8-20 arguments',
   'union INTEGER', 'union SSE', 'union MEMORY'];
 
@@ -28,7 +28,8 @@ for (const variant of VARIANTS) {
       const t = generate(seed, variant);
       assert.is(t.signatures.length, 200);
       const seen = new Set(t.signatures.flatMap((s) => s.labels));
-      for (const label of [...categoriesFor(variant), ...SHAPES]) assert.ok(seen.has(label), `seed ${seed}: no ${label}`);
+      const arm = variant === 'aarch64' ? ['composite in a register pair', 'composite by reference', 'HFA of 4', 'HVA of 4'] : [];
+      for (const label of [...categoriesFor(variant), ...SHAPES, ...arm]) assert.ok(seen.has(label), `seed ${seed}: no ${label}`);
       for (const s of t.signatures) {
         assert.ok(s.params.length + (s.varargs?.length ?? 0) <= MAX_ARGS);
         if (!s.varargs) assert.ok(s.params.length <= 20);
