@@ -17,7 +17,11 @@ import path from 'node:path';
 interface Insn { mnemonic: string; operands: string }
 
 /** What one path executes per call: instructions, and loads/stores with the bytes they move. */
-export interface PathCost { instructions: number; loads: number; stores: number; bytes: string }
+export interface PathCost {
+  instructions: number; loads: number; stores: number; bytes: string;
+  /** How many times the first and the last call read the CPU's features (mrs): once per process, not per call. */
+  detections: [number, number];
+}
 
 const CALLS = 64;
 // argv[1] picks the interceptor; the last of CALLS calls is the one measured (the first detects SVE).
@@ -55,7 +59,7 @@ async function disassemble(exe: string): Promise<{ insns: Map<number, Insn>; sym
 }
 
 /** Loads, stores and bytes moved by the instructions at `pcs`. */
-function classify(pcs: number[], insns: Map<number, Insn>): PathCost {
+function classify(pcs: number[], insns: Map<number, Insn>): Omit<PathCost, 'detections'> {
   const cost = { loads: 0, stores: 0, fixed: 0, vl: 0 };
   for (const pc of pcs) {
     const i = insns.get(pc);
@@ -97,7 +101,8 @@ export async function aarch64Costs(icc: string): Promise<Record<string, PathCost
       const stub = symbols.get(hook === 'light' ? '_Z5Lighti' : '_Z4Fulli')![0];
       const entries = pcs.flatMap((pc, k) => (pc === stub ? [k] : []));
       if (entries.length !== CALLS) return `not counted (qemu logged ${entries.length} calls of ${CALLS})`;
-      costs[name] = classify(pcs.slice(entries[CALLS - 1]), insns); // the last call: stub to br
+      const mrs = (from: number, to?: number): number => pcs.slice(from, to).filter((pc) => insns.get(pc)?.mnemonic === 'mrs').length;
+      costs[name] = { ...classify(pcs.slice(entries[CALLS - 1]), insns), detections: [mrs(0, entries[1]), mrs(entries[CALLS - 1])] }; // the last call: stub to br
     }
     return costs;
   } finally {
