@@ -13,7 +13,7 @@
 
 import { Rng } from './random.js';
 import { MAX_ARGS, signatures, signatureText, type Signature } from './signatures.js';
-import { aggregates, type CType, type Scalar, type Variant } from './types.js';
+import { aggregates, isArm, type CType, type Scalar, type Variant } from './types.js';
 
 export type { Signature } from './signatures.js';
 export type { Variant } from './types.js';
@@ -29,7 +29,8 @@ export interface Torture {
 }
 
 /** The compiler flags a variant's two files are built with (besides the optimisation level). */
-export const VARIANT_FLAGS: Record<Variant, string[]> = { sse: [], avx: ['-mavx2'], avx512: ['-mavx512f'], aarch64: ['--target=aarch64-linux-gnu'] };
+export const VARIANT_FLAGS: Record<Variant, string[]> = { sse: [], avx: ['-mavx2'], avx512: ['-mavx512f'], aarch64: ['--target=aarch64-linux-gnu'],
+  sve: ['--target=aarch64-linux-gnu', '-march=armv8-a+sve'] };
 
 /** What each interceptor's core does besides counting itself and jumping to its callee:
  *  clobbering: overwrite every caller-saved register with asm (the full trampoline must save them);
@@ -49,7 +50,7 @@ export function generate(seed: number, variant: Variant, count = 200, cores: Cor
   return {
     seed, variant, signatures: sigs,
     callee: `${common}\nu64 g_hash;\nu64 g_args[${MAX_ARGS}];\n${calleePrelude}\n${sigs.map(calleeText).join('\n')}`,
-    main: `${common}\n${variant === 'aarch64' ? aarch64Prelude() : mainPrelude()}\n${sigs.map((s) => checkText(s, rng, cores)).join('\n')}\n${mainText(seed, variant, sigs)}`,
+    main: `${common}\n${isArm(variant) ? aarch64Prelude() : mainPrelude()}\n${sigs.map((s) => checkText(s, rng, cores)).join('\n')}\n${mainText(seed, variant, sigs)}`,
   };
 }
 
@@ -64,14 +65,43 @@ const composite = (t: CType): boolean => t.leaves.length > 1 || t.leaves[0].path
 
 /** An expression: h folded with every leaf of v. */
 function hashExpr(t: CType, h: string, v: string): string {
+  if (t.sizeless) return `mixsv(${h}, ${v})`;
   return composite(t) ? `hash_${t.ident}(${h}, ${v})` : `mixv(${h}, ${v})`;
 }
 
 const at = (leafPath: string, v: string): string => leafPath.replace('$', v);
 
+// SVE's sizeless types: hashed whole through memory (svst1: svcntb() bytes, a predicate as
+// one byte per lane), made from a seed (svld1 of splitmix64 bytes), both at the vector length in use.
+const SVE_LANES = ['svint8_t:s8', 'svuint16_t:u16', 'svint32_t:s32', 'svuint64_t:u64', 'svint64_t:s64', 'svfloat16_t:f16', 'svfloat32_t:f32', 'svfloat64_t:f64']
+  .map((p) => p.split(':'));
+const sveText = `
+static inline u64 mixsv(u64 h, svuint8_t v) { unsigned char b[256]; svst1_u8(svptrue_b8(), b, v); return mixb(h, b, (unsigned)svcntb()); }
+static inline u64 mixsv(u64 h, svbool_t p) { return mixsv(h, svdup_n_u8_z(p, 1)); }
+${SVE_LANES.map(([t, suffix]) => `static inline u64 mixsv(u64 h, ${t} v) { return mixsv(h, svreinterpret_u8_${suffix}(v)); }`).join('\n')}
+static inline u64 mixsv(u64 h, svfloat32x2_t v) { return mixsv(mixsv(h, svget2(v, 0)), svget2(v, 1)); }
+static inline u64 mixsv(u64 h, svint64x3_t v) { return mixsv(mixsv(mixsv(h, svget3(v, 0)), svget3(v, 1)), svget3(v, 2)); }
+static inline u64 mixsv(u64 h, svfloat64x4_t v) { return mixsv(mixsv(mixsv(mixsv(h, svget4(v, 0)), svget4(v, 1)), svget4(v, 2)), svget4(v, 3)); }
+__attribute__((noinline)) static svuint8_t sv_bytes(u64 s) // splitmix64 bytes, a vector length of them
+{
+    unsigned char b[256];
+    for (unsigned i = 0; i < svcntb(); ++i) {
+        u64 z = (s += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        b[i] = (unsigned char)((z ^ (z >> 27)) >> 32);
+    }
+    return svld1_u8(svptrue_b8(), b);
+}
+${SVE_LANES.map(([t, suffix]) => `static inline ${t} make_${t}(u64 s) { return svreinterpret_${suffix}_u8(sv_bytes(s)); }`).join('\n')}
+static inline svbool_t make_svbool_t(u64 s) { return svcmpne_n_u8(svptrue_b8(), svand_n_u8_x(svptrue_b8(), sv_bytes(s), 1), 0); }
+static inline svfloat32x2_t make_svfloat32x2_t(u64 s) { return svcreate2(make_svfloat32_t(s), make_svfloat32_t(~s)); }
+static inline svint64x3_t make_svint64x3_t(u64 s) { return svcreate3(make_svint64_t(s), make_svint64_t(~s), make_svint64_t(s * 3)); }
+static inline svfloat64x4_t make_svfloat64x4_t(u64 s) { return svcreate4(make_svfloat64_t(s), make_svfloat64_t(~s), make_svfloat64_t(s * 3), make_svfloat64_t(s * 5)); }
+`;
+
 function commonText(seed: number, variant: Variant, used: CType[], sigs: Signature[]): string {
   const defs = used.filter((t) => t.definition).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-  const hashes = used.filter(composite).map((t) =>
+  const hashes = used.filter((t) => composite(t) && !t.sizeless).map((t) =>
     `static inline u64 hash_${t.ident}(u64 h, const ${t.name} &v) { ` +
     `${t.leaves.map((l) => `h = mixv(h, ${at(l.path, 'v')});`).join(' ')} return h; }`);
   const decls = sigs.map((s) => `${s.ret?.name ?? 'void'} callee_${s.id}(${paramList(s, false)});`);
@@ -80,7 +110,7 @@ function commonText(seed: number, variant: Variant, used: CType[], sigs: Signatu
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-${variant === 'aarch64' ? '#include <arm_neon.h>\n#include <sys/auxv.h>' : '#include <immintrin.h>'}
+${isArm(variant) ? '#include <arm_neon.h>\n#include <sys/auxv.h>' : '#include <immintrin.h>'}${variant === 'sve' ? '\n#include <arm_sve.h>' : ''}
 
 typedef unsigned long long u64;
 __attribute__((noinline)) static u64 mixb(u64 h, const void *p, unsigned n) // FNV-1a, out of line (compiles faster)
@@ -90,7 +120,7 @@ __attribute__((noinline)) static u64 mixb(u64 h, const void *p, unsigned n) // F
     return h;
 }
 template <class T> static inline u64 mixv(u64 h, T v) { return mixb(h, &v, sizeof v); }
-${variant === 'aarch64' ? '' : 'static inline u64 mixv(u64 h, long double v) { return mixb(h, &v, 10); } // the rest is padding'}
+${isArm(variant) ? '' : 'static inline u64 mixv(u64 h, long double v) { return mixb(h, &v, 10); } // the rest is padding'}${variant === 'sve' ? sveText : ''}
 
 extern u64 g_hash;           // all arguments of the last call
 extern u64 g_args[${MAX_ARGS}];       // each argument of the last call
@@ -145,7 +175,8 @@ function calleeText(s: Signature): string {
     lines.push('    va_end(ap);');
   }
   lines.push(`    u64 h = ${FNV} ^ ${s.id}u;`, `    for (int i = 0; i < ${n}; ++i) h = mixv(h, g_args[i]);`, '    g_hash = h;');
-  if (s.ret) {
+  if (s.ret?.sizeless) lines.push(`    return make_${s.ret.ident}(h);`);
+  else if (s.ret) {
     lines.push(`    ${s.ret.name} r{};`, '    u64 st = h;');
     for (const l of s.ret.leaves) lines.push(`    ${at(l.path, 'r')} = ${fromHash(l.scalar)};`);
     lines.push('    return r;');
@@ -294,6 +325,7 @@ function checkText(s: Signature, rng: Rng, cores: CoreKind): string {
     : [`[[interceptor]] void fwd_${s.id}(void) { ++g_cores; ${work} goto -> &callee_${s.id}; }`];
   lines.push(`static void check_${s.id}()`, '{');
   args.forEach((t, i) => {
+    if (t.sizeless) return void lines.push(`    ${t.name} a${i} = make_${t.ident}(0x${rng.bits(64).toString(16)}ull);`);
     lines.push(`    ${t.name} a${i}{};`);
     for (const l of t.leaves) lines.push(`    ${at(l.path, `a${i}`)} = ${literal(l.scalar, rng)};`);
   });
@@ -335,7 +367,7 @@ int main()
     int width = -1;
     for (unsigned i = 0; i < sizeof checks / sizeof checks[0]; ++i) {
         checks[i]();
-        if (i == 0) width = ${variant === 'aarch64' ? '(int)__icc_aapcs64_vl' : '__icc_sysv_width'}; // chosen on the first call through a trampoline
+        if (i == 0) width = ${isArm(variant) ? '(int)__icc_aapcs64_vl' : '__icc_sysv_width'}; // chosen on the first call through a trampoline
     }
     std::printf("width %d\\n", width);
     std::printf("summary: seed=0x${seed.toString(16)} variant=${variant} signatures=%u failing=%d mismatches=%d cores=%d\\n",
