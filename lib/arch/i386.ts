@@ -5,8 +5,12 @@
 
 import { cString, type Arch, type StubOptions } from './arch.js';
 
+/** How the trampoline reaches the target (asm/i386-common.S): through the stub's thread-local slot in
+ *  code for an executable (local-exec TLS), by returning into it in code for a shared object. */
+const exitFor = (pic: boolean | undefined): 'tls' | 'ret' => (pic ? 'ret' : 'tls');
+
 function stubInvocation(stub: StubOptions): string {
-  return cString(`icc_i386_sysv_stub %c0, %c1, ${stub.binding}, ${stub.comdat ? 'comdat' : 'none'}, ${stub.cet ? 1 : 0}, ${stub.visibility}`);
+  return cString(`icc_i386_sysv_stub %c0, %c1, ${stub.binding}, ${stub.comdat ? 'comdat' : 'none'}, ${stub.cet ? 1 : 0}, ${stub.visibility}, ${exitFor(stub.pic)}`);
 }
 
 /** i386 System V on ELF (Linux: -m32, i686-linux-gnu). */
@@ -20,7 +24,7 @@ export const i386sysv: Arch = {
   lightCores: false,
   // No replay thunk yet: interceptors that read their parameters are refused here (lib/rewrite/interceptors.ts).
   params: false,
-  definitions: (macros) => `__asm__(${cString(macros + '\nicc_i386_sysv_trampoline\n')});`,
+  definitions: (macros, _replay, pic) => `__asm__(${cString(macros + `\nicc_i386_sysv_trampoline ${exitFor(pic)}\n`)});`,
   stubInvocation,
   // Linux: the write system call (int $0x80, number 4), so no libc declaration can clash.
   stderrWriter: `
