@@ -3,7 +3,7 @@
 // thread-local slot) and with -fPIC (code for a shared object: the trampoline
 // returns into the target), runs both natively and prints, for each path and
 // vector width, the median ratio to a plain indirect call timed in the same
-// repetition, its 10th-90th percentile spread and the median ns per call.
+// repetition (thread CPU time), its 10th-90th percentile spread and the median ns per call.
 // A script that prints figures, not a test.
 import { execa } from 'execa';
 import fs from 'fs-extra';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     console.log(`i386 (bench/i386.cpp, icc++ -m32 -O2, native 32-bit process; ${exe.get('calls')?.[0]} calls per timing, ${exe.get('reps')?.[0]} repetitions)`);
     const [plainNs, plainLo, plainHi] = exe.get('plain')!.map(Number);
     console.log(`host vector width: ${exe.get('native-width')?.[0]}; plain indirect call ${plainNs.toFixed(2)} ns (${plainLo.toFixed(2)}-${plainHi.toFixed(2)})`);
-    console.log('ratio to a plain indirect call timed in the same repetition: median [10th-90th percentile], median ns per call');
+    console.log('ratio to a plain indirect call timed just before (thread CPU time): median [10th-90th percentile], median ns per call');
     console.log(`  ${'path, trampoline width'.padEnd(44)} ${'executable (jmp through the TLS slot)'.padEnd(38)} -fPIC (ret into the target)`);
     for (const key of lines) {
       const [kind, width] = key.split('-');
