@@ -19,20 +19,44 @@
  *
  * Stub and record. 32-bit x86 has no PC-relative data addressing and no free
  * register (regparm(3) uses all three scratch registers), so a stub is a
- * call into the trampoline; the return address that call pushes is the
- * stub's record, which is position-independent without a GOT:
- *   stub+0      [endbr32]
- *               call __icc_i386_trampoline   5 bytes; pushes R
- *   R+0         ud2                          never runs: stops speculation
- *   R+2 record  .long core - .               the core, relative to R+2
- *   R+6         .long width - .              the module's width byte, relative to R+6
- *   R+10        .asciz "sym"                 the mangled name (null-target report)
- * The trampoline leaves by `ret` with the target stored over R: the stack is
- * then exactly as the caller left it, and the stub's call and this ret pair up
- * in the CPU's return stack buffer (one mispredicted return per call, but the
- * target's own return and every return after it stay predicted). Jumping
- * through a register is impossible (none is free) and through memory below
- * esp is unsafe (a signal frame would overwrite it).
+ * call into the trampoline; the return address that call pushes, R, leads to
+ * the stub's record, which is position-independent without a GOT. The
+ * trampoline leaves in one of two ways (the `exit` parameter):
+ *
+ *   tls: the trampoline stores the target in the stub's thread-local slot
+ *   and returns to R, where the stub jumps on through the slot. The stub's
+ *   call pairs with that return and the caller's call with the target's
+ *   return, so the CPU's return-stack predictor stays right, and the jump
+ *   sits in each stub, so the branch predictor learns each target apart:
+ *     stub+0    [endbr32]
+ *               call <trampoline>             5 bytes; pushes R
+ *     R+0       jmp *%gs:slot                 65 ff 25 <slot@ntpoff>: R+3 holds
+ *                                             the slot's offset from the thread pointer
+ *     R+7       ud2                           stops straight-line speculation
+ *     R+9       record (rec = 9)
+ *   The slot's offset is a link-time constant only in an executable (ELF
+ *   local-exec TLS: a program or a PIE, not a shared object). A signal
+ *   handler that calls the same interceptor between the store and the jump,
+ *   with its core choosing another target, would send the interrupted call
+ *   there too (6 instructions; one slot per stub, so other interceptors
+ *   can't).
+ *
+ *   ret: the trampoline stores the target over R and returns into it
+ *   (shared objects, and COFF: no register and no constant-offset
+ *   thread-local storage there). The stack is then exactly as the caller
+ *   left it, but the return mispredicts: the stub's call pushed R on the
+ *   return-stack predictor.
+ *     stub+0    [endbr32]
+ *               call <trampoline>
+ *     R+0       ud2                           never runs: stops speculation
+ *     R+2       record (rec = 2)
+ *
+ * The record, at R+rec:
+ *   +0          .long core - .                the core, relative to this field
+ *   +4          .long width - .               the module's width byte, relative to this field
+ *   +8          .asciz "sym"                  the mangled name (null-target report)
+ * Jumping through memory below esp is not an option: a signal frame would
+ * overwrite it.
  *
  * Width byte: 0 unknown, 1 SSE, 2 AVX, 3 AVX-512, 4 no SSE (x87 only: SSE is
  * not part of the i386 baseline). CPUID traps to the hypervisor on virtual
@@ -98,47 +122,56 @@
 
 /* One width's call of the core: reserve the vector save area, save vector
  * registers 0-5 with `insn` (none if size is 0), call the core, go to `null`
- * if it returned 0, else store the target over R (4(%ebp)), restore the
- * registers and return into the target. On entry esp is 64-byte aligned;
- * below it:
+ * if it returned 0, else leave the target where `exit` says (the stub's slot
+ * for tls, over R for ret), restore the registers and return. On entry esp is
+ * 64-byte aligned; below it:
  *   0(%esp) .. 6*size   vector registers 0-5 (64-byte aligned)
  * The area is a multiple of 64 bytes, so esp is 0 mod 16 at the call, as the
  * i386 psABI on Linux requires (Windows needs 4). */
-.macro icc_i386_path insn:req, reg:req, size:req, null:req, cfi:req
+.macro icc_i386_path insn:req, reg:req, size:req, null:req, cfi:req, exit=ret, rec=2
   .if \size
     sub $((6*\size + 63) & -64), %esp
     icc_i386_vec \insn, \reg, \size, 0
   .endif
   mov 4(%ebp), %eax
-  add $2, %eax                        /* eax = record (R+2) */
+  add $\rec, %eax                     /* eax = the record */
   add (%eax), %eax                    /* eax = core */
   call *%eax                          /* cdecl, no arguments: returns the target */
   test %eax, %eax
   jz \null
-  mov %eax, 4(%ebp)                   /* the target, where R was: ret pops it */
+  .ifc \exit,tls
+    mov 4(%ebp), %ecx
+    mov 3(%ecx), %ecx                 /* R+3: the slot's offset in the stub's jmp *%gs:slot */
+    mov %eax, %gs:(%ecx)              /* the target, where the stub jumps through */
+  .else
+    mov %eax, 4(%ebp)                 /* the target, where R was: ret pops it */
+  .endif
   .if \size
     icc_i386_vec \insn, \reg, \size, 0, 1
   .endif
   mov -12(%ebp), %edx
   mov -8(%ebp), %ecx
   mov -4(%ebp), %eax
-  leave                               /* esp = &target, ebp = the caller's */
+  leave                               /* esp = &R (ret: &target), ebp = the caller's */
   .if \cfi
     .cfi_remember_state
-    .cfi_def_cfa %esp, 8              /* the target's slot, then the caller's return address */
+    .cfi_def_cfa %esp, 8              /* R's slot, then the caller's return address */
     .cfi_restore %ebp
   .endif
-  ret                                 /* into the target, with the caller's stack */
+  ret                                 /* tls: to R, the stub's jump; ret: into the target */
   .if \cfi
     .cfi_restore_state
   .endif
 .endm
 
 /* The trampoline's body (both formats), from its first instruction.
- *   width  the module's width byte (hidden/COMDAT, 0 until detected)
- *   null   where to go when the core returned 0 (record at 4(%ebp)+2)
+ *   null   where to go when the core returned 0 (record at 4(%ebp)+rec)
  *   cfi    1 to describe the frame for a DWARF unwinder (ELF, and mingw's
  *          i686 DWARF-2 exception model)
+ *   exit   tls or ret: how the target is reached (see the top of this file)
+ *   rec    where the record starts after R: 9 for tls, 2 for ret
+ *   light  1 for the light trampoline: no vector register saved, no width
+ *          needed (its cores call nothing and touch no vector register)
  * Entry: 0(%esp) = R (pushed by the stub's call), 4(%esp) = the caller's
  * return address, 8(%esp) = the caller's stack arguments.
  * The unwind description skips the stub (it has no frame of its own): the
@@ -149,7 +182,7 @@
  *  -4(%ebp) eax   -8(%ebp) ecx   -12(%ebp) edx   (argument registers)
  * -16(%ebp) ebx  -20(%ebp) esi  -24(%ebp) edi    (width detection only)
  * then esp aligned down to 64 for the vector area. */
-.macro icc_i386_body null:req, cfi:req
+.macro icc_i386_body null:req, cfi:req, exit=ret, rec=2, light=0
   .if \cfi
     .cfi_def_cfa_offset 8             /* CFA = the caller's esp before its call + ... */
     .cfi_offset %eip, -4              /* return address: the caller's, above R */
@@ -167,26 +200,29 @@
   push %edx                           /* -12(%ebp) */
   sub $12, %esp                       /* -16 .. -24(%ebp): ebx esi edi during detection */
   and $-64, %esp
+  .if \light
+    icc_i386_path none, none, 0, \null, \cfi, \exit, \rec
+  .else
 .L__icc_i386_dispatch\@:
   mov 4(%ebp), %eax
-  add $6, %eax                        /* eax = R+6 */
+  add $(\rec+4), %eax                 /* eax = &the record's width field */
   add (%eax), %eax                    /* eax = &width */
   movzbl (%eax), %eax
   cmp $1, %eax
   jne 2f
-  icc_i386_path movaps, xmm, 16, \null, \cfi
+  icc_i386_path movaps, xmm, 16, \null, \cfi, \exit, \rec
 2:
   cmp $2, %eax
   jne 3f
-  icc_i386_path vmovaps, ymm, 32, \null, \cfi
+  icc_i386_path vmovaps, ymm, 32, \null, \cfi, \exit, \rec
 3:
   cmp $3, %eax
   jne 4f
-  icc_i386_path vmovaps, zmm, 64, \null, \cfi
+  icc_i386_path vmovaps, zmm, 64, \null, \cfi, \exit, \rec
 4:
   cmp $4, %eax
   jne 5f
-  icc_i386_path none, none, 0, \null, \cfi
+  icc_i386_path none, none, 0, \null, \cfi, \exit, \rec
 5:
   /* First call: detect the width (cpuid clobbers ebx, xgetbv nothing more;
    * esi edi are scratch for the macro), store it, dispatch again. */
@@ -200,7 +236,7 @@
   .endif
   icc_i386_detect_width               /* edi = 1 SSE, 2 AVX, 3 AVX-512, 4 none */
   mov 4(%ebp), %eax
-  add $6, %eax
+  add $(\rec+4), %eax
   add (%eax), %eax                    /* eax = &width */
   mov %edi, %ecx
   mov %cl, (%eax)
@@ -213,6 +249,7 @@
     .cfi_restore %edi
   .endif
   jmp .L__icc_i386_dispatch\@
+  .endif
 .endm
 
 .endif

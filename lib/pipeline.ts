@@ -46,7 +46,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
   if (!Array.isArray(texts)) return texts;
 
   const target = targetAbi(plan);
-  const options = { abi: target.abi, cet: cetEnabled(plan), latin1: true, demangler: demanglerFor(target.abi), ...visibilityOf(plan) };
+  const options = { abi: target.abi, cet: cetEnabled(plan), pic: picEnabled(plan), latin1: true, demangler: demanglerFor(target.abi), ...visibilityOf(plan) };
   const sources: Source[] = [];
   const errors: IccError[] = [];
   for (const { input, text, stderr, restartScan } of texts) {
@@ -144,6 +144,19 @@ function visibilityOf(plan: Plan): { visibility: Visibility; inlinesHidden: bool
     else if (w === '-fno-visibility-inlines-hidden') inlinesHidden = false;
   }
   return { visibility, inlinesHidden };
+}
+
+/** Whether the code may end up in a shared object: the last of clang's PIC/PIE options is -fPIC or
+ *  -fpic, or the command links with -shared. (Debian's clang defaults to neither, and a PIE is an executable.) */
+function picEnabled(plan: Plan): boolean {
+  let pic = false;
+  for (const item of plan.items) {
+    if (item.kind !== 'option') continue;
+    const w = item.words.join('');
+    if (w === '-shared') return true;
+    if (/^-f(no-)?(pic|PIC|pie|PIE)$/.test(w)) pic = w === '-fPIC' || w === '-fpic';
+  }
+  return pic;
 }
 
 function cetEnabled(plan: Plan): boolean {

@@ -20,9 +20,9 @@ export function macroText(abi: Abi): string {
 }
 
 /** The file-scope text that defines the macros (guarded, so -flto can concatenate it) and the shared
- *  trampoline; with `replay`, the thunk that interceptors reading their parameters call (x86_64-replay.S). */
-export function macroDefinitions(abi: Abi, replay = false): string {
-  return archForAbi(abi).definitions(macroText(abi), replay);
+ *  trampoline (`pic`: for code that may end up in a shared object); with `replay`, the thunk that interceptors reading their parameters call (x86_64-replay.S). */
+export function macroDefinitions(abi: Abi, replay = false, pic = false): string {
+  return archForAbi(abi).definitions(macroText(abi), replay, pic);
 }
 
 /** The replay thunk's symbol per ABI that has one (asm/x86_64-replay.S); the prelude declares it. */

@@ -1,7 +1,7 @@
-// Instruction lengths of x86-64 machine code, for the light-core check
-// (lib/light.ts): enough of the encoding to walk compiled integer code one
-// instruction at a time and classify what leaves or changes the function's
-// registers. Anything it does not know is reported as unknown, and the
+// Instruction lengths of x86-64 machine code, and of 32-bit x86 code in
+// 32-bit mode, for the light-core checks (lib/light.ts, lib/arch/i386-light.ts):
+// enough of the encoding to walk compiled integer code one instruction at a
+// time and classify what leaves or changes the function's registers. Anything it does not know is reported as unknown, and the
 // check then keeps the full path: it never guesses.
 
 export interface Insn {
@@ -15,7 +15,12 @@ export interface Insn {
   /** For 'indirect-jump': the REX prefix and ModRM byte (jmp *%r11 is rex&1, modrm 0xe3). */
   rex?: number;
   modrm?: number;
+  /** The opcode after the prefixes: 0xXX, 0x0fXX, 0x0f38XX or 0x0f3aXX (absent for 'unknown'). */
+  opcode?: number;
 }
+
+/** 64: x86-64 (REX prefixes, 8-byte moffs); 32: 32-bit protected mode (0x40-0x4f are inc/dec). */
+export type Mode = 32 | 64;
 
 const LEGACY = new Set([0x66, 0x67, 0xf2, 0xf3, 0x2e, 0x3e, 0x26, 0x64, 0x65, 0x36, 0xf0]);
 
@@ -44,10 +49,10 @@ function range(a: number, b: number): number[] {
 
 /** Walks `code` from 0 to its end; stops at the first instruction it can't decode ('unknown') or
  *  doesn't measure ('vex': a light core may not have any). */
-export function decode(code: Uint8Array): Insn[] {
+export function decode(code: Uint8Array, mode: Mode = 64): Insn[] {
   const out: Insn[] = [];
   for (let at = 0; at < code.length; ) {
-    const insn = decodeOne(code, at);
+    const insn = decodeOne(code, at, mode);
     out.push(insn);
     if (insn.kind === 'unknown' || insn.kind === 'vex' || insn.length <= 0) break;
     at += insn.length;
@@ -55,18 +60,24 @@ export function decode(code: Uint8Array): Insn[] {
   return out;
 }
 
-function decodeOne(code: Uint8Array, start: number): Insn {
+function decodeOne(code: Uint8Array, start: number, mode: Mode): Insn {
   let i = start;
   let opsize16 = false;
-  for (; LEGACY.has(code[i]); i++) if (code[i] === 0x66) opsize16 = true;
+  let addr16 = false;
+  for (; LEGACY.has(code[i]); i++) {
+    if (code[i] === 0x66) opsize16 = true;
+    if (code[i] === 0x67) addr16 = true;
+  }
   let rex = 0;
-  if ((code[i] & 0xf0) === 0x40) rex = code[i++];
+  if (mode === 64 && (code[i] & 0xf0) === 0x40) rex = code[i++];
   const w = (rex & 8) !== 0;
   const op = code[i++];
   const unknown: Insn = { at: start, length: 0, kind: 'unknown' };
-  if (op === undefined) return unknown;
+  // In 32-bit mode 0x67 selects 16-bit addressing (other ModRM lengths): not decoded.
+  if (op === undefined || (mode === 32 && addr16)) return unknown;
   const immZ = opsize16 ? 2 : 4;
-  const done = (kind: Insn['kind'], end: number, extra: Partial<Insn> = {}): Insn => (end > code.length ? unknown : { at: start, length: end - start, kind, ...extra });
+  let opcode = op;
+  const done = (kind: Insn['kind'], end: number, extra: Partial<Insn> = {}): Insn => (end > code.length ? unknown : { at: start, length: end - start, kind, opcode, ...extra });
   // ModRM, SIB and displacement: returns the index after them.
   const modrm = (at: number): number => {
     const m = code[at++];
@@ -103,19 +114,21 @@ function decodeOne(code: Uint8Array, start: number): Insn {
     else if ((op === 0xf6 || op === 0xf7) && ((code[i] >> 3) & 7) <= 1) end += op === 0xf6 ? 1 : immZ;
     return done('other', end);
   }
-  if (PLAIN1.has(op)) return done('other', i);
+  if (PLAIN1.has(op) || (mode === 32 && op >= 0x40 && op <= 0x4f)) return done('other', i); // 32-bit: inc/dec r32
   if ((op & 0xc7) === 0x04) return done('other', i + 1); // ALU al, imm8
   if ((op & 0xc7) === 0x05) return done('other', i + immZ); // ALU eax, imm32
   if (op === 0x68) return done('other', i + immZ);
   if (op === 0x6a || op === 0xa8 || (op >= 0xb0 && op <= 0xb7)) return done('other', i + 1);
   if (op === 0xa9) return done('other', i + immZ);
   if (op >= 0xb8 && op <= 0xbf) return done('other', i + (w ? 8 : immZ));
-  if (op >= 0xa0 && op <= 0xa3) return done('other', i + 8);
+  if (op >= 0xa0 && op <= 0xa3) return done('other', i + (mode === 64 ? 8 : 4)); // mov moffs
   if (op === 0xc2) return done('other', i + 2);
   if (op === 0xc8) return done('other', i + 3);
   if (op !== 0x0f) return unknown;
 
   const op2 = code[i++];
+  opcode = 0x0f00 | op2;
+  if (op2 === 0x38 || op2 === 0x3a) opcode = (opcode << 8) | code[i];
   if (op2 === 0x05 || op2 === 0x34 || op2 === 0x35 || op2 === 0x07 || op2 === 0x01 || op2 === 0x00) return done('system', i);
   if (op2 >= 0x80 && op2 <= 0x8f) return done('jump', i + 4, { rel: { at: i - start, width: 4 } });
   if (op2 === 0xae) return ((code[i] >> 6) === 3 ? done('other', modrm(i)) : done('system', modrm(i))); // fences / xsave and friends

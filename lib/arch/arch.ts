@@ -23,6 +23,8 @@ export interface StubOptions {
   cet: boolean;
   /** Declared dllexport (Windows targets: the object must carry an export directive). */
   dllexport: boolean;
+  /** The code may end up in a shared object (-fPIC/-fpic or -shared). */
+  pic?: boolean;
   /** ELF visibility of the public symbol (ignored on COFF). */
   visibility: Visibility;
   /** SysV: %c2 is a light core the stub may be redirected to after the compile (lib/light.ts). */
@@ -53,8 +55,9 @@ export interface Arch {
   /** Whether interceptors get a light core too (lib/rewrite/emit.ts) for the check after the compile. */
   lightCores: boolean;
   /** The file-scope text that defines the macros and the shared trampoline; `macros` is asmFiles' text;
-   *  `replay`: also the thunk parameter-reading interceptors call (an Arch without one refuses them). */
-  definitions(macros: string, replay?: boolean): string;
+   *  `replay`: also the thunk parameter-reading interceptors call (an Arch without one refuses them);
+   *  `pic`: the code may end up in a shared object. */
+  definitions(macros: string, replay?: boolean, pic?: boolean): string;
   /** Whether interceptor bodies may read their parameters here (a replay thunk exists). */
   params: boolean;
   /** The asm template of one stub; %c0 is the public symbol, %c1 the core, %c2 the light core. */

@@ -101,7 +101,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const dllexport = /\bdllexport\b/.test(declared);
   const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declared)?.[1] as Visibility | undefined;
   const visibility = attribute ?? (!atNamespace && !head.qualified && options.inlinesHidden ? 'hidden' : options.visibility ?? 'default');
-  const asm = stubInvocation(options.abi, { binding, comdat: binding === 'weak', cet: options.cet, dllexport, visibility, light: light !== undefined });
+  const asm = stubInvocation(options.abi, { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined });
   const lightFn = light?.replace('.', '_');
   const publicOperand = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sym = arch.symbolConstraint;

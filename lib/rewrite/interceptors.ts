@@ -21,6 +21,8 @@ export interface RewriteOptions {
   abi: Abi;
   /** Start stubs with endbr64 (-fcf-protection). */
   cet: boolean;
+  /** The code may end up in a shared object (-fPIC/-fpic or -shared): i386 stubs then can't use local-exec TLS (asm/i386-common.S). */
+  pic?: boolean;
   /** File name to report before the first line marker. */
   fileName?: string;
   /** The text is clang's output decoded byte for byte: columns count characters, as clang counts bytes. */
@@ -101,7 +103,7 @@ class Rewriter {
     // resets line numbering to the user's first line.
     const body = this.edits.apply(this.src);
     const first = /^# 1 "[^\n]*"\n/.exec(body)?.[0] ?? '';
-    const text = first + preludeText(this.options.abi, this.emit.params > 0 ? this.options.demangler ?? 'weak' : undefined) + body;
+    const text = first + preludeText(this.options.abi, this.emit.params > 0 ? this.options.demangler ?? 'weak' : undefined, this.options.pic ?? false) + body;
     let located: ReturnType<RewriteResult['locations']> | undefined;
     const locations = (): ReturnType<RewriteResult['locations']> => (located ??= {
       coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name, ...(c.reads ? { readsFrom: this.map.locate(c.start).line } : {}) })),

@@ -38,10 +38,11 @@ __icc_null_target(const char *symbol) noexcept {
 `;
 
 /** The text inserted before the first line of the preprocessed source (ends with a newline); with
- *  `params` (how to demangle), the support of interceptors that read their parameters (lib/rewrite/params.ts). */
-export function preludeText(abi: Abi, params?: Demangler): string {
+ *  `params` (how to demangle), the support of interceptors that read their parameters (lib/rewrite/params.ts);
+ *  `pic`: the code may end up in a shared object. */
+export function preludeText(abi: Abi, params?: Demangler, pic = false): string {
   const body = (head + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
-  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params !== undefined)}\n`;
+  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params !== undefined, pic)}\n`;
 }
 
 /** The text appended after the last line: explicit instantiations of template emitters. */

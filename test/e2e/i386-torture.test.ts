@@ -3,14 +3,16 @@
 // regparm(3) (test/abi/i386.ts), called directly and through interceptors whose
 // cores clobber eax ecx edx and every vector register, compared bit for bit;
 // natively (this x86-64 kernel runs 32-bit programs) and under qemu-i386 CPU
-// models, with the width the trampoline chose checked. ICC_ABI_SEED=<n> tries another seed.
+// models, with the width the trampoline chose checked. Every third core calls
+// nothing and touches no vector register: those (and only those) take the
+// light trampoline, which saves no vector register. ICC_ABI_SEED=<n> tries another seed.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
 import { generateI386, I386_FLAGS, type I386Variant } from '../abi/i386.js';
-import { cpuFlags, hostWidth, iccxx, requireTool, scratch } from '../helpers.js';
+import { cpuFlags, hostWidth, iccxx, iccxxPaths, requireTool, scratch } from '../helpers.js';
 
 const test = suite('i386-torture');
 const SEED = process.env.ICC_ABI_SEED ? Number(process.env.ICC_ABI_SEED) >>> 0 : 0x1cc5eed;
@@ -26,12 +28,21 @@ async function build(variant: I386Variant): Promise<{ exe: string; count: number
   writeFileSync(path.join(dir, 'main.cpp'), t.main);
   const flags = ['-O2', '-w', ...I386_FLAGS[variant]];
   const file = (f: string): string => path.join(dir, f);
-  const [callee, main] = await Promise.all([
+  const [callee, { result: main, paths }] = await Promise.all([
     execa('clang++', [...flags, '-c', file('callee.cpp'), '-o', file('callee.o')], { reject: false }),
-    iccxx([...flags, '-c', file('main.cpp'), '-o', file('main.o')]),
+    iccxxPaths([...flags, '-c', file('main.cpp'), '-o', file('main.o')]),
   ]);
   assert.is(callee.exitCode, 0, String(callee.stderr).slice(0, 3000));
   assert.is(main.exitCode, 0, String(main.stderr).slice(0, 3000));
+  // The light cores, and only they, take the light path.
+  const light = new Set(t.light);
+  assert.ok(light.size > 50, `${light.size} light cores`);
+  assert.is(paths.size, t.count, `a decision per interceptor (${variant})`);
+  for (const [symbol, decided] of paths) {
+    if (light.has(symbol)) assert.is(decided, 'light path', `${variant}: ${symbol}`);
+    else assert.match(decided, /^full path: an SSE or MMX instruction|^full path: a VEX/, `${variant}: ${symbol}`);
+  }
+  assert.is([...paths.values()].filter((d) => d === 'light path').length, light.size, variant);
   const link = await iccxx([...flags, file('main.o'), file('callee.o'), '-o', file('torture')]);
   assert.is(link.exitCode, 0, String(link.stderr).slice(0, 3000));
   return { exe: file('torture'), count: t.count };

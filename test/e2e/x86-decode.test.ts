@@ -1,6 +1,7 @@
 // lib/x86-decode.ts against llvm-objdump on real compiled code: the light-core
 // check is only as sound as its instruction boundaries. For every function of a
-// few standard-library-heavy objects (-O0, -O2, -Os, -fPIC, -mavx2), each
+// few standard-library-heavy objects (-O0, -O2, -Os, -fPIC, -mavx2; x86-64, and
+// 32-bit x86 with the decoder in 32-bit mode), each
 // instruction the decoder reports must have objdump's length, up to the first
 // one it calls unknown (which keeps a core on the full path: never a guess)
 // or VEX-encoded (which the check rejects before measuring).
@@ -35,7 +36,8 @@ int sw(int k) { switch (k) { case 0: return 3; case 1: return 7; case 2: return 
 interface Fn { name: string; bytes: number[]; lengths: number[] }
 
 /** Each function's bytes and instruction lengths as llvm-objdump decodes them. It prints a
- *  `lock` (or `rep`) prefix on a line of its own: that line belongs to the next instruction. */
+ *  `lock` (or `rep`) prefix on a line of its own: that line belongs to the next instruction
+ *  (in 32-bit code it may also print `rep movsl` on one line: one instruction). */
 function functions(listing: string): Fn[] {
   const out: Fn[] = [];
   let fn: Fn | undefined;
@@ -43,22 +45,27 @@ function functions(listing: string): Fn[] {
   for (const line of listing.split('\n')) {
     const head = /^[0-9a-f]+ <(.+)>:$/.exec(line);
     if (head) { fn = { name: head[1], bytes: [], lengths: [] }; out.push(fn); continue; }
-    const insn = /^\s+[0-9a-f]+:\s+((?:[0-9a-f]{2}[ \t])+)\s*(\S*)/.exec(line);
+    const insn = /^\s+[0-9a-f]+:\s+((?:[0-9a-f]{2}[ \t])+)\s*(\S*)(.*)$/.exec(line);
     if (!insn || !fn) continue;
     const bytes = insn[1].trim().split(/\s+/).map((b) => parseInt(b, 16));
     fn.bytes.push(...bytes);
-    if (/^(lock|rep|repne|repe)$/.test(insn[2])) { carried += bytes.length; continue; }
+    if (/^(lock|rep|repne|repe)$/.test(insn[2]) && insn[3].trim() === '') { carried += bytes.length; continue; }
     fn.lengths.push(carried + bytes.length);
     carried = 0;
   }
   return out.filter((f) => f.bytes.length > 0);
 }
 
-for (const flags of [['-O0'], ['-O2'], ['-Os', '-fPIC'], ['-O2', '-mavx2']]) {
+const rows: [string[], 32 | 64][] = [
+  [['-O0'], 64], [['-O2'], 64], [['-Os', '-fPIC'], 64], [['-O2', '-mavx2'], 64],
+  [['-m32', '-O0'], 32], [['-m32', '-O2'], 32], [['-m32', '-Os', '-fPIC'], 32], [['-m32', '-O2', '-mavx2'], 32],
+];
+for (const [flags, mode] of rows) {
   test(`boundaries match llvm-objdump's (${flags.join(' ')})`, () =>
     inScratch('decode', async (out) => {
       const src = path.join(out, 'code.cpp');
-      fs.writeFileSync(src, SOURCE);
+      // 32-bit x86 has no __int128.
+      fs.writeFileSync(src, mode === 64 ? SOURCE : SOURCE.replace(/^unsigned __int128 .*$/m, ''));
       const obj = path.join(out, 'code.o');
       await execa('clang++', ['-std=c++17', ...flags, '-c', src, '-o', obj]);
       const { stdout } = await execa('llvm-objdump', ['-d', obj]);
@@ -67,7 +74,7 @@ for (const flags of [['-O0'], ['-O2'], ['-Os', '-fPIC'], ['-O2', '-mavx2']]) {
       const fns = functions(stdout);
       assert.ok(fns.length > 50, `only ${fns.length} functions`);
       for (const f of fns) {
-        const decoded = decode(Uint8Array.from(f.bytes));
+        const decoded = decode(Uint8Array.from(f.bytes), mode);
         let complete = true;
         for (const [i, d] of decoded.entries()) {
           if (d.kind === 'unknown') { complete = false; break; }
