@@ -61,6 +61,8 @@ function whyNot(e: ElfExport, defaultVersions: ReadonlySet<string>): string | un
     return defaultVersions.has(e.name)
       ? `compat-only version ${e.version} (the default version is intercepted)`
       : `compat-only version ${e.version} (no default version: programs linked today cannot call it)`;
+  if (e.version && /_PRIVATE$/.test(e.version))
+    return `private version ${e.version}: the library's own parts (ld.so, dlopen) call it, programs cannot link to it`;
   if (!/^[A-Za-z_.$][\w.$]*$/.test(e.name)) return 'name the assembler cannot spell';
   if (e.name === '_init' || e.name === '_fini') return 'the library\'s own initialiser/finaliser';
   if (RUNTIME_IMPORTS.has(e.name)) return 'called by the shim\'s own runtime';
