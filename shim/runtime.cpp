@@ -136,12 +136,90 @@ LogBuffer *thread_buffer()
     return b;
 }
 
-void log_call(unsigned fn)
+// --log --header: how much of a `const char *` argument is read, at most (never a byte more).
+constexpr unsigned STRING_CAP = 64;
+constexpr unsigned MAX_ARGS = 32;
+
+void hex(Text &t, unsigned long long v)
+{
+    char digits[16];
+    int n = 0;
+    do digits[n++] = "0123456789abcdef"[v & 15]; while (v >>= 4);
+    t.add("0x");
+    while (n) t.data[t.len++] = digits[--n];
+}
+
+// A string argument, quoted and escaped: at most STRING_CAP bytes are read, `...` after it if it went on.
+void quoted(Text &t, const char *s)
+{
+    t.data[t.len++] = '"';
+    unsigned i = 0;
+    for (; i < STRING_CAP && s[i]; ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\') { t.data[t.len++] = '\\'; t.data[t.len++] = static_cast<char>(c); }
+        else if (c == '\n') t.add("\\n");
+        else if (c == '\t') t.add("\\t");
+        else if (c >= 0x20 && c < 0x7f) t.data[t.len++] = static_cast<char>(c);
+        else { t.add("\\x"); t.data[t.len++] = "0123456789abcdef"[c >> 4]; t.data[t.len++] = "0123456789abcdef"[c & 15]; }
+    }
+    t.data[t.len++] = '"';
+    if (i == STRING_CAP)
+        t.add("...");
+}
+
+// A floating-point value without libc: up to 6 decimals, scientific outside [1e-4, 1e12).
+void real_number(Text &t, double v)
+{
+    if (v != v) { t.add("nan"); return; }
+    if (v < 0 || (v == 0 && 1 / v < 0)) { t.add("-"); v = -v; }
+    if (v > 1.7976931348623157e308) { t.add("inf"); return; }
+    int exp10 = 0;
+    if (v != 0 && (v >= 1e12 || v < 1e-4)) {
+        while (v >= 10) { v /= 10; ++exp10; }
+        while (v < 1) { v *= 10; --exp10; }
+    }
+    auto scaled = static_cast<unsigned long long>(v * 1e6 + 0.5);
+    t.number(scaled / 1000000);
+    if (unsigned long frac = scaled % 1000000) {
+        int width = 6;
+        while (frac % 10 == 0) { frac /= 10; --width; }
+        t.add(".");
+        t.number(frac, width, '0');
+    }
+    if (exp10) {
+        t.add(exp10 < 0 ? "e-" : "e+");
+        t.number(static_cast<unsigned long>(exp10 < 0 ? -exp10 : exp10));
+    }
+}
+
+void argument(Text &t, const icc_shim::Arg &a)
+{
+    switch (a.kind) {
+    case icc_shim::Arg::Signed:
+        if (a.i < 0) { t.add("-"); t.number(0ull - static_cast<unsigned long long>(a.i)); }
+        else t.number(static_cast<unsigned long long>(a.i));
+        break;
+    case icc_shim::Arg::Unsigned: t.number(a.u); break;
+    case icc_shim::Arg::Pointer:
+        if (a.p) hex(t, reinterpret_cast<unsigned long long>(a.p)); else t.add("NULL");
+        break;
+    case icc_shim::Arg::String:
+        if (a.p) quoted(t, static_cast<const char *>(a.p)); else t.add("NULL");
+        break;
+    case icc_shim::Arg::Real: real_number(t, a.d); break;
+    }
+}
+
+// One line: `sec.nsec tid name` and, when the header gave a prototype, `(args)`; `args` null with
+// tail -1 means no prototype is known.
+void log_call(unsigned fn, const icc_shim::Arg *args = nullptr, unsigned n = 0, int tail = -1)
 {
     LogBuffer *b = thread_buffer();
     if (!b)
         return;
-    if (b->len > sizeof b->data - 512)
+    unsigned shown = n < MAX_ARGS ? n : MAX_ARGS;
+    // Room for the longest line: its name, and each argument escaped (4 bytes per string byte).
+    if (b->len > sizeof b->data - 512 - shown * (4 * STRING_CAP + 32))
         flush(b);
     timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -153,6 +231,18 @@ void log_call(unsigned fn)
     t.number(static_cast<unsigned long>(b->tid));
     t.add(" ");
     t.add(icc_shim_names[fn], 256);
+    if (tail >= 0) {
+        t.add("(");
+        for (unsigned i = 0; i < shown; ++i) {
+            if (i) t.add(", ");
+            argument(t, args[i]);
+        }
+        if (tail || shown < n)
+            t.add(n ? ", " : "");
+        if (shown < n || tail == 1) t.add("...");
+        else if (tail == 2) t.add("?");
+        t.add(")");
+    }
     t.add("\n");
     b->len = t.len;
     if (unbuffered)
@@ -304,6 +394,18 @@ extern "C" void *icc_shim_logged(unsigned fn)
     if (!icc_shim_inside) {
         icc_shim_inside = 1;
         log_call(fn);
+        icc_shim_inside = 0;
+    }
+    return real;
+}
+
+// --log --header: the same, with the arguments the interceptor read from its parameters.
+extern "C" void *icc_shim_logged_args(unsigned fn, const icc_shim::Arg *args, unsigned n, int tail)
+{
+    void *real = icc_shim_real(fn);
+    if (!icc_shim_inside) {
+        icc_shim_inside = 1;
+        log_call(fn, args, n, tail);
         icc_shim_inside = 0;
     }
     return real;
