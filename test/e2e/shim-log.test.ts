@@ -22,10 +22,13 @@ test.before(() => {
   ({ dir: out, cleanup } = scratch('shim-log'));
   // libc's file and stdio functions, declared by the system headers that a program would include.
   fs.writeFileSync(path.join(out, 'libc-io.h'), ['stdio.h', 'stdlib.h', 'fcntl.h', 'unistd.h', 'sys/stat.h'].map((h) => `#include <${h}>`).join('\n') + '\n');
+  const everything = ['stdio.h', 'stdlib.h', 'string.h', 'unistd.h', 'fcntl.h', 'pthread.h', 'locale.h', 'signal.h', 'sys/stat.h', 'wchar.h', 'time.h', 'dirent.h'];
+  fs.writeFileSync(path.join(out, 'libc-all.h'), ['#define _GNU_SOURCE', ...everything.map((h) => `#include <${h}>`)].join('\n') + '\n');
   // Built concurrently: each test awaits the one it needs.
   const shims: [string, string[]][] = [
     ['libz-args', [`${LIBDIR}/libz.so.1`, '--header', '/usr/include/zlib.h']],
     ['libc-args', [`${LIBDIR}/libc.so.6`, '--header', path.join(out, 'libc-io.h'), '--only', 'open,read,write,close,fstat,fopen,fclose,malloc,free,posix_fadvise']],
+    ['libc-all-args', [`${LIBDIR}/libc.so.6`, '--header', path.join(out, 'libc-all.h')]],
     ['libm-args', [`${LIBDIR}/libm.so.6`, '--header', '/usr/include/math.h', '--only', 'sin,log,exp,atan2']],
   ];
   for (const [name, args] of shims) {
@@ -116,6 +119,20 @@ test('libc under cat: the path it opens (capped at 64 bytes), the bytes it write
   const written = calls.map((c) => /^write\(1, 0x[0-9a-f]+, (\d+)\)$/.exec(c)).filter((m) => m).reduce((n, m) => n + Number(m![1]), 0);
   assert.is(written, text.length + 3, 'write(1, buf, n): the n add up to what cat printed');
   assert.ok(calls.some((c) => /^close\(\d+\)$/.test(c)));
+});
+
+test('all of libc (2,000+ functions) under sort: output unchanged, arguments from what sort did', async () => {
+  if (!(await requireTool('sort'))) return;
+  const text = Array.from({ length: 3000 }, (_, i) => `${(i * 7919) % 3000}`).join('\n') + '\n';
+  fs.writeFileSync(path.join(out, 'numbers.txt'), text);
+  const calls = await logged('libc-all-args', 'sort', ['-n', 'numbers.txt']);
+  assert.ok(calls.includes('strrchr("sort", 47)'), `sort finds its name's last '/' in argv[0], in\n${calls.slice(0, 40).join('\n')}`);
+  assert.ok(calls.includes('setlocale(6, "")'), 'setlocale(LC_ALL, "")');
+  assert.ok(calls.some((c) => /^open\("numbers\.txt", \d+, \.\.\.\)$/.test(c)), 'the file it opens');
+  assert.ok(calls.some((c) => new RegExp(`^memchr\\(0x[0-9a-f]+, 10, ${text.length}\\)$`).test(c)), 'its first newline search spans the whole input');
+  const lines = calls.map((c) => /^fwrite_unlocked\(0x[0-9a-f]+, 1, (\d+), 0x[0-9a-f]+\)$/.exec(c)).filter((m) => m);
+  assert.is(lines.length, 3000, 'one fwrite_unlocked per output line');
+  assert.is(lines.reduce((n, m) => n + Number(m![1]), 0), text.length, 'their sizes add up to the output');
 });
 
 test('libm under awk: floating-point arguments', async () => {
