@@ -11,7 +11,7 @@ import { packageRoot } from '../paths.js';
 import { isElf, readElfExports, type ElfLibrary } from './elf.js';
 import { ShimError } from './errors.js';
 import { generateShim, type ShimMode } from './generate.js';
-import { planShim, type ShimPlan } from './plan.js';
+import { planShim, versionScript, type ShimPlan } from './plan.js';
 import { findBodies } from './hooks.js';
 import { loggedSignature } from './args.js';
 import { formatPrototype, readPrototypes, type Prototype } from './header.js';
@@ -197,7 +197,15 @@ async function build(options: Options, library: ElfLibrary, plan: ShimPlan, temp
   const real = options.real ?? fs.realpathSync(options.library);
   const signatures = prototypes && options.mode === 'log' ? functions.map((f) => withPrototype(prototypes.get(f))) : undefined;
   const source = generateShim({ mode: options.mode, library: real, out: options.out, functions, overrides, hasDefaultBody, signatures });
-  await compile(options, source, 'runtime.cpp', ['-fPIC', '-shared', '-o', staging, '-ldl', '-pthread'], temps);
+  const link = ['-fPIC', '-shared', '-o', staging, '-ldl', '-pthread'];
+  const script = versionScript(functions, plan.versions);
+  if (script) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icc-shim-'));
+    temps.push(dir);
+    fs.writeFileSync(path.join(dir, 'versions.map'), script);
+    link.push(`-Wl,--version-script=${path.join(dir, 'versions.map')}`);
+  }
+  await compile(options, source, 'runtime.cpp', link, temps);
   commit(staging, output, temps);
   process.stderr.write(`icc-shim: ${output}: ${functions.length} functions intercepted (${options.mode}), ${plan.skipped.length} skipped (--list names them)\n`);
 }

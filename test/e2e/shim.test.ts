@@ -156,6 +156,18 @@ test('all of libc under cat, sort and ls: output unchanged; libc\'s private inte
   assert.ok((ls.get('readdir') ?? ls.get('readdir64') ?? 0) > 0, 'ls reads the directory through the shim');
 });
 
+test('symbol versions: the shim defines realpath@@GLIBC_2.3; a call bound to the compat realpath@GLIBC_2.2.5 bypasses it', async () => {
+  const lib = await shim('libc-realpath', [LIBC, '--only', 'realpath']);
+  const syms = String((await execa('readelf', ['--dyn-syms', '-W', lib])).stdout);
+  assert.match(syms, / realpath@@GLIBC_2\.3$/m, 'defined at libc\'s default version');
+  const prog = path.join(out, 'compat');
+  const cc = await execa('clang', ['-O2', path.join(fixtures, 'shim', 'compat.c'), '-o', prog], { reject: false });
+  assert.is(cc.exitCode, 0, String(cc.stderr));
+  // Three calls of the compat version (libc keeps its old code for them), one of the default version.
+  const counts = await compare(lib, prog, []);
+  assert.is(counts.get('realpath'), 1, 'only the default version\'s call reaches the shim');
+});
+
 test('threads and fork: every call counted once, the child reports its own calls', async () => {
   const lib = await shim('libz-count', [LIBZ]);
   const prog = path.join(out, 'threads');
