@@ -59,6 +59,19 @@ unsigned long length(const char *s)
     return n;
 }
 
+// "00" to "99": decimal numbers are written two digits per division (most of a log line is numbers).
+struct DigitPairs {
+    char at[200];
+    constexpr DigitPairs() : at()
+    {
+        for (int i = 0; i < 100; ++i) {
+            at[2 * i] = static_cast<char>('0' + i / 10);
+            at[2 * i + 1] = static_cast<char>('0' + i % 10);
+        }
+    }
+};
+constexpr DigitPairs digit_pairs;
+
 // Appends text or a decimal number (right-aligned in `width`) to a buffer.
 struct Text {
     char *data;
@@ -68,10 +81,21 @@ struct Text {
     void number(unsigned long v, int width = 0, char pad = ' ')
     {
         char digits[24];
-        int n = 0;
-        do digits[n++] = static_cast<char>('0' + v % 10); while (v /= 10);
-        for (int i = n; i < width; ++i) data[len++] = pad;
-        while (n) data[len++] = digits[--n];
+        int n = sizeof digits;
+        while (v >= 100) {
+            unsigned long r = v % 100;
+            v /= 100;
+            digits[--n] = digit_pairs.at[2 * r + 1];
+            digits[--n] = digit_pairs.at[2 * r];
+        }
+        if (v >= 10) {
+            digits[--n] = digit_pairs.at[2 * v + 1];
+            digits[--n] = digit_pairs.at[2 * v];
+        } else {
+            digits[--n] = static_cast<char>('0' + v);
+        }
+        for (int i = static_cast<int>(sizeof digits) - n; i < width; ++i) data[len++] = pad;
+        while (n < static_cast<int>(sizeof digits)) data[len++] = digits[n++];
     }
 };
 
