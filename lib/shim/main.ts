@@ -41,13 +41,14 @@ export async function main(argv: string[]): Promise<number> {
     const options = await parseOptions(argv);
     if (!options) return 0;
     const buf = readInput(options.library);
+    const prototypes = options.header ? await readPrototypes(options.header) : undefined;
     if (isPe(buf)) {
       const library = readPeExports(buf, options.library);
       if (library.machine !== 'x86_64') throw new ShimError(`'${options.library}' is a ${library.machine} DLL, but proxy DLLs are built for x86_64 only`);
       const dllName = path.basename(options.output ?? library.dllName);
       const plan = planProxy(library, dllName, options.real ?? `${dllName.replace(/\.dll$/i, '')}-real.dll`, options.only);
-      if (options.list) process.stdout.write(describePlan(options.library, plan));
-      else await buildProxy(options, library, plan, temps);
+      if (options.list) process.stdout.write(describePlan(options.library, plan, prototypes));
+      else await buildProxy(options, library, plan, temps, prototypes);
       return 0;
     }
     if (!isElf(buf)) throw new ShimError(`'${options.library}' is not a shared library (no ELF header)`);
@@ -55,7 +56,6 @@ export async function main(argv: string[]): Promise<number> {
     if (library.machine !== options.target)
       throw new ShimError(`'${options.library}' is a ${library.machine} library, but the shim is built for ${options.target}`);
     const plan = planShim(library, options.only);
-    const prototypes = options.header ? await readPrototypes(options.header) : undefined;
     if (options.list) process.stdout.write(describePlan(options.library, plan, prototypes));
     else await build(options, library, plan, temps, prototypes);
     return 0;
@@ -215,7 +215,7 @@ function withPrototype(p: Prototype | undefined) {
 }
 
 /** A proxy DLL named like the original, its import library and .def file beside it. */
-async function buildProxy(options: Options, library: PeLibrary, plan: ProxyPlan, temps: string[]): Promise<void> {
+async function buildProxy(options: Options, library: PeLibrary, plan: ProxyPlan, temps: string[], prototypes?: Map<string, Prototype>): Promise<void> {
   if (!options.output) throw new ShimError(`a proxy DLL needs -o (it takes the original's name, '${library.dllName}', in another folder)`);
   const output = path.resolve(options.output);
   const base = path.basename(output).replace(/\.dll$/i, '');
@@ -233,6 +233,7 @@ async function buildProxy(options: Options, library: PeLibrary, plan: ProxyPlan,
     mode: options.mode, library: real, out: options.out, overrides, hasDefaultBody,
     functions: chosen.map((i) => plan.lookups[i]),
     symbols: chosen.map((i) => plan.symbols[i]),
+    signatures: prototypes && options.mode === 'log' ? chosen.map((i) => withPrototype(prototypes.get(plan.lookups[i]))) : undefined,
   });
   // The linker knows a module-definition file by its extension.
   const defDir = fs.mkdtempSync(path.join(os.tmpdir(), 'icc-shim-'));
