@@ -2,7 +2,7 @@
 // icc++ -O2 against the same file with ordinary forwarding functions compiled
 // by clang++ (time ratio, and bytes of code per interceptor beyond its body);
 // (b) one program calling a library function 100,000 times, bare and under
-// ltrace -c, uftrace and icc-shim --count / --log (ns per call). Prints figures.
+// ltrace -c, uftrace and icc-shim --count / --log / --log with arguments (ns per call). Prints figures.
 import { execa } from 'execa';
 import fs from 'fs-extra';
 import os from 'node:os';
@@ -93,17 +93,21 @@ async function callBench(): Promise<void> {
   await execa('clang', ['-O2', '-pg', path.join(src, 'caller.c'), '-o', 'caller', '-L.', '-lbench', `-Wl,-rpath,${dir}`], { cwd: dir });
   await execa(shimBin, ['libbench.so', '-o', 'count.so'], { cwd: dir });
   await execa(shimBin, ['libbench.so', '--log', '--out', path.join(dir, 'calls.log'), '-o', 'log.so'], { cwd: dir });
+  // --log with arguments: the prototype from a header, so each line carries `bench_add(a, b)`.
+  fs.writeFileSync(path.join(dir, 'bench.h'), 'int bench_add(int a, int b);\n');
+  await execa(shimBin, ['libbench.so', '--log', '--header', 'bench.h', '--out', path.join(dir, 'args.log'), '-o', 'args.so'], { cwd: dir });
   const caller = path.join(dir, 'caller');
   const bare = await loopNs(caller);
   const rows: [string, number | string][] = [['bare call', bare]];
   rows.push(['icc-shim --count', await loopNs(caller, { LD_PRELOAD: path.join(dir, 'count.so'), ICC_SHIM_OUT: '/dev/null' })]);
   rows.push(['icc-shim --log (buffered)', await loopNs(caller, { LD_PRELOAD: path.join(dir, 'log.so') })]);
+  rows.push(['icc-shim --log, arguments', await loopNs(caller, { LD_PRELOAD: path.join(dir, 'args.so') })]);
   rows.push(['uftrace record', (await have('uftrace')) ? await loopNs(caller, {}, ['uftrace', 'record', '-d', path.join(dir, 'uftrace.data')]) : 'not installed']);
   rows.push(['ltrace -c', (await have('ltrace')) ? await loopNs(caller, {}, ['ltrace', '-c', '-o', path.join(dir, 'ltrace.txt')]) : 'not installed']);
   console.log(`(b) one program calling bench_add ${CALLS.toLocaleString('en')} times, ns per call (best of 5; ltrace once), and the overhead over the bare call:`);
   for (const [name, ns] of rows)
     console.log(`    ${name.padEnd(26)} ${typeof ns === 'number' ? `${ns.toFixed(1).padStart(10)} ns   +${(ns - bare).toFixed(1)} ns` : ns}`);
-  console.log('    targets: --count < 5 ns, --log < 100 ns per call');
+  console.log('    targets: --count < 5 ns, --log (with or without arguments) < 100 ns per call');
 }
 
 try {

@@ -17,6 +17,24 @@
 #define ICC_SHIM_TLS __attribute__((tls_model("initial-exec")))
 #endif
 
+namespace icc_shim {
+// --log --header: one argument of a call, as the runtime prints it.
+struct Arg {
+    enum Kind : int { Signed, Unsigned, Pointer, String, Real } kind;
+    union {
+        long long i;
+        unsigned long long u;
+        const void *p;
+        double d;
+    };
+};
+[[gnu::always_inline]] inline Arg I(long long v) { Arg a{Arg::Signed, {}}; a.i = v; return a; }
+[[gnu::always_inline]] inline Arg U(unsigned long long v) { Arg a{Arg::Unsigned, {}}; a.u = v; return a; }
+[[gnu::always_inline]] inline Arg P(const void *v) { Arg a{Arg::Pointer, {}}; a.p = v; return a; }
+[[gnu::always_inline]] inline Arg S(const char *v) { Arg a{Arg::String, {}}; a.p = v; return a; }
+[[gnu::always_inline]] inline Arg D(long double v) { Arg a{Arg::Real, {}}; a.d = static_cast<double>(v); return a; }
+} // namespace icc_shim
+
 extern "C" {
 // Filled by the generated source: one entry per intercepted function.
 ICC_SHIM_HIDDEN extern unsigned long icc_shim_calls[];
@@ -29,6 +47,8 @@ ICC_SHIM_HIDDEN extern __thread int icc_shim_inside ICC_SHIM_TLS;
 ICC_SHIM_HIDDEN void icc_shim_resolve(void);
 ICC_SHIM_HIDDEN void *icc_shim_real(unsigned fn);
 ICC_SHIM_HIDDEN void *icc_shim_logged(unsigned fn);
+// tail: 0 nothing more, 1 variadic (`...`), 2 arguments the header gives no printable type (`?`).
+ICC_SHIM_HIDDEN void *icc_shim_logged_args(unsigned fn, const icc_shim::Arg *args, unsigned n, int tail);
 }
 
 namespace icc_shim {

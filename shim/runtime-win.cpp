@@ -101,8 +101,24 @@ extern "C" [[interceptor]] void icc_shim_resolve(void)
     goto -> icc_shim_real(icc_shim_pending);
 }
 
-// --log: one line per call, written under a lock (no per-thread buffers here yet).
-extern "C" void *icc_shim_logged(unsigned fn)
+namespace {
+
+// A string argument, quoted and escaped: at most 64 bytes are read, `...` after it if it went on.
+void put_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    unsigned i = 0;
+    for (; i < 64 && s[i]; ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c >= 0x20 && c < 0x7f) fputc(c, f);
+        else fprintf(f, "\\x%02x", c);
+    }
+    fputs(i == 64 ? "\"..." : "\"", f);
+}
+
+// One line: `sec.nsec tid name`, and `(args)` when the interceptor read them (tail >= 0).
+void *log_line(unsigned fn, const icc_shim::Arg *args, unsigned n, int tail)
 {
     void *real = icc_shim_real(fn);
     if (icc_shim_inside || !log_file)
@@ -114,8 +130,38 @@ extern "C" void *icc_shim_logged(unsigned fn)
     unsigned long long ticks = static_cast<unsigned long long>(now.QuadPart), hz = static_cast<unsigned long long>(freq.QuadPart);
     unsigned long long ns = ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz;
     EnterCriticalSection(&log_lock);
-    fprintf(log_file, "%llu.%09llu %lu %s\n", ns / 1000000000ull, ns % 1000000000ull, GetCurrentThreadId(), icc_shim_names[fn]);
+    fprintf(log_file, "%llu.%09llu %lu %s", ns / 1000000000ull, ns % 1000000000ull, GetCurrentThreadId(), icc_shim_names[fn]);
+    if (tail >= 0) {
+        fputc('(', log_file);
+        for (unsigned i = 0; i < n; ++i) {
+            if (i) fputs(", ", log_file);
+            const icc_shim::Arg &a = args[i];
+            if (a.kind == icc_shim::Arg::Signed) fprintf(log_file, "%lld", a.i);
+            else if (a.kind == icc_shim::Arg::Unsigned) fprintf(log_file, "%llu", a.u);
+            else if (!a.p && (a.kind == icc_shim::Arg::Pointer || a.kind == icc_shim::Arg::String)) fputs("NULL", log_file);
+            else if (a.kind == icc_shim::Arg::Pointer) fprintf(log_file, "0x%llx", reinterpret_cast<unsigned long long>(a.p));
+            else if (a.kind == icc_shim::Arg::String) put_quoted(log_file, static_cast<const char *>(a.p));
+            else fprintf(log_file, "%g", a.d);
+        }
+        if (tail) fputs(n ? (tail == 1 ? ", ..." : ", ?") : (tail == 1 ? "..." : "?"), log_file);
+        fputc(')', log_file);
+    }
+    fputc('\n', log_file);
     LeaveCriticalSection(&log_lock);
     icc_shim_inside = 0;
     return real;
+}
+
+} // namespace
+
+// --log: one line per call, written under a lock (no per-thread buffers here yet).
+extern "C" void *icc_shim_logged(unsigned fn)
+{
+    return log_line(fn, nullptr, 0, -1);
+}
+
+// --log --header: the same, with the arguments the interceptor read from its parameters.
+extern "C" void *icc_shim_logged_args(unsigned fn, const icc_shim::Arg *args, unsigned n, int tail)
+{
+    return log_line(fn, args, n, tail);
 }

@@ -19,6 +19,7 @@
 
 // No loop here may become a call to memset or memcpy: a shim over libc would intercept it.
 #pragma clang attribute push(__attribute__((no_builtin)), apply_to = function)
+#include "icc-shim-text.h"
 
 extern "C" {
 // Written by the generated source.
@@ -33,6 +34,10 @@ __thread int icc_shim_inside;
 }
 
 namespace {
+
+using icc_shim::MAX_ARGS;
+using icc_shim::STRING_CAP;
+using icc_shim::Text;
 
 // ---- raw output, never through libc's write ----
 long sys(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0)
@@ -50,30 +55,6 @@ void write_all(int fd, const char *buf, unsigned long len)
         len -= static_cast<unsigned long>(n);
     }
 }
-
-unsigned long length(const char *s)
-{
-    unsigned long n = 0;
-    while (s[n])
-        ++n;
-    return n;
-}
-
-// Appends text or a decimal number (right-aligned in `width`) to a buffer.
-struct Text {
-    char *data;
-    unsigned long len;
-    void add(const char *s) { for (; *s; ++s) data[len++] = *s; }
-    void add(const char *s, unsigned long cap) { for (unsigned long i = 0; i < cap && s[i]; ++i) data[len++] = s[i]; }
-    void number(unsigned long v, int width = 0, char pad = ' ')
-    {
-        char digits[24];
-        int n = 0;
-        do digits[n++] = static_cast<char>('0' + v % 10); while (v /= 10);
-        for (int i = n; i < width; ++i) data[len++] = pad;
-        while (n) data[len++] = digits[--n];
-    }
-};
 
 void *map(unsigned long bytes)
 {
@@ -136,12 +117,16 @@ LogBuffer *thread_buffer()
     return b;
 }
 
-void log_call(unsigned fn)
+// One line: `sec.nsec tid name` and, when the header gave a prototype, `(args)`; `args` null with
+// tail -1 means no prototype is known.
+void log_call(unsigned fn, const icc_shim::Arg *args = nullptr, unsigned n = 0, int tail = -1)
 {
     LogBuffer *b = thread_buffer();
     if (!b)
         return;
-    if (b->len > sizeof b->data - 512)
+    unsigned shown = n < MAX_ARGS ? n : MAX_ARGS;
+    // Room for the longest line: its name, and each argument escaped (4 bytes per string byte).
+    if (b->len > sizeof b->data - 512 - shown * (4 * STRING_CAP + 32))
         flush(b);
     timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -153,6 +138,18 @@ void log_call(unsigned fn)
     t.number(static_cast<unsigned long>(b->tid));
     t.add(" ");
     t.add(icc_shim_names[fn], 256);
+    if (tail >= 0) {
+        t.add("(");
+        for (unsigned i = 0; i < shown; ++i) {
+            if (i) t.add(", ");
+            argument(t, args[i]);
+        }
+        if (tail || shown < n)
+            t.add(n ? ", " : "");
+        if (shown < n || tail == 1) t.add("...");
+        else if (tail == 2) t.add("?");
+        t.add(")");
+    }
     t.add("\n");
     b->len = t.len;
     if (unbuffered)
@@ -304,6 +301,18 @@ extern "C" void *icc_shim_logged(unsigned fn)
     if (!icc_shim_inside) {
         icc_shim_inside = 1;
         log_call(fn);
+        icc_shim_inside = 0;
+    }
+    return real;
+}
+
+// --log --header: the same, with the arguments the interceptor read from its parameters.
+extern "C" void *icc_shim_logged_args(unsigned fn, const icc_shim::Arg *args, unsigned n, int tail)
+{
+    void *real = icc_shim_real(fn);
+    if (!icc_shim_inside) {
+        icc_shim_inside = 1;
+        log_call(fn, args, n, tail);
         icc_shim_inside = 0;
     }
     return real;

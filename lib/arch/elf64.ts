@@ -4,6 +4,10 @@
 // symbol, dropping a section the program never runs. Architecture modules use
 // it to check cores in the object clang wrote.
 
+import { cString, ET_REL, readElfHeader, readSections, type Section } from './elf-file.js';
+
+export type { Section } from './elf-file.js';
+
 const SHT_SYMTAB = 2;
 const SHT_RELA = 4;
 const SHT_REL = 9;
@@ -14,16 +18,6 @@ const SHF_EXCLUDE = 0x80000000n;
 export const STT_SECTION = 3;
 export const STT_FUNC = 2;
 export const STB_WEAK = 2;
-
-export interface Section {
-  index: number;
-  name: string;
-  type: number;
-  offset: number;
-  size: number;
-  link: number;
-  info: number;
-}
 
 export interface ElfSymbol {
   index: number;
@@ -63,29 +57,11 @@ export class Elf64 {
 
   /** The object, when `buf` is an ELF64 little-endian relocatable file for `machine` (e_machine) with RELA relocations only. */
   static parse(buf: Buffer, machine: number): Elf64 | undefined {
-    if (buf.length < 64 || buf.readUInt32BE(0) !== 0x7f454c46 || buf[4] !== 2 || buf[5] !== 1) return undefined;
-    if (buf.readUInt16LE(16) !== 1 || buf.readUInt16LE(18) !== machine) return undefined;
-    const shoff = Number(buf.readBigUInt64LE(0x28));
-    const header = (i: number): number => shoff + i * 64;
-    let count = buf.readUInt16LE(0x3c);
-    if (count === 0) count = Number(buf.readBigUInt64LE(header(0) + 32));
-    let names = buf.readUInt16LE(0x3e);
-    if (names === SHN_XINDEX) names = buf.readUInt32LE(header(0) + 40);
-    const raw = Array.from({ length: count }, (_, i) => {
-      const h = header(i);
-      return {
-        index: i,
-        nameOffset: buf.readUInt32LE(h),
-        type: buf.readUInt32LE(h + 4),
-        offset: Number(buf.readBigUInt64LE(h + 24)),
-        size: Number(buf.readBigUInt64LE(h + 32)),
-        link: buf.readUInt32LE(h + 40),
-        info: buf.readUInt32LE(h + 44),
-      };
-    });
-    if (raw.some((s) => s.type === SHT_REL)) return undefined;
-    const strings = raw[names];
-    const sections = raw.map((s) => ({ ...s, name: cString(buf, strings.offset + s.nameOffset) }));
+    const header = readElfHeader(buf);
+    if (!header || header.type !== ET_REL || header.machine !== machine) return undefined;
+    const shoff = header.shoff;
+    const sections = readSections(buf, header);
+    if (sections.some((s) => s.type === SHT_REL)) return undefined;
     const symtab = sections.find((s) => s.type === SHT_SYMTAB);
     if (!symtab) return new Elf64(buf, sections, [], 0, shoff);
     const strtab = sections[symtab.link];
@@ -250,9 +226,4 @@ export class Elf64 {
     if (!section || sym.size === 0 || sym.section >= 0xff00) return undefined;
     return this.buf.subarray(section.offset + sym.value, section.offset + sym.value + sym.size);
   }
-}
-
-function cString(buf: Buffer, at: number): string {
-  const end = buf.indexOf(0, at);
-  return buf.toString('latin1', at, end < 0 ? buf.length : end);
 }

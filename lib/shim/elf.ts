@@ -6,6 +6,7 @@
 // the default one (`name@@V`, what a new link binds to) or hidden (`name@V`,
 // kept only for programs linked against an older release).
 
+import { cString, ET_DYN, hasElfMagic, readElfHeader, readSections, sectionTableFits, type Section } from '../arch/elf-file.js';
 import { ShimError } from './errors.js';
 
 export type ExportKind = 'function' | 'ifunc' | 'data' | 'tls' | 'other';
@@ -33,57 +34,32 @@ const SHT_DYNSYM = 11;
 const SHT_DYNAMIC = 6;
 const SHT_GNU_VERDEF = 0x6ffffffd;
 const SHT_GNU_VERSYM = 0x6fffffff;
-const ET_DYN = 3;
 const STB_GLOBAL = 1;
 const STB_WEAK = 2;
 const STB_GNU_UNIQUE = 10;
 const KINDS: Record<number, ExportKind> = { 0: 'other', 1: 'data', 2: 'function', 5: 'data', 6: 'tls', 10: 'ifunc' };
 const MACHINES: Record<number, string> = { 3: 'i386', 40: 'arm', 62: 'x86_64', 183: 'aarch64', 243: 'riscv' };
 
-interface Section {
-  type: number;
-  offset: number;
-  size: number;
-  link: number;
-  entsize: number;
-}
-
 /** Whether a file starts like an ELF image (checked before anything else is read). */
 export function isElf(buf: Buffer): boolean {
-  return buf.length >= 4 && buf.readUInt32BE(0) === 0x7f454c46;
+  return hasElfMagic(buf);
 }
 
 /** Reads a 64-bit little-endian ELF shared library's exports; errors name what is wrong with the file. */
 export function readElfExports(buf: Buffer, file: string): ElfLibrary {
   if (buf.length < 64 || buf[5] !== 1) throw new ShimError(`'${file}' is not a little-endian ELF file`);
-  const type = buf.readUInt16LE(16);
   const machineId = buf.readUInt16LE(18);
   const machine = MACHINES[machineId] ?? `machine ${machineId}`;
   // Type and machine sit at the same offsets in 32- and 64-bit files: name what the file is.
-  if (buf[4] !== 2) return { format: 'elf', machine: `32-bit ${machine}`, exports: [] };
-  if (type !== ET_DYN) throw new ShimError(`'${file}' is not a shared library (ELF type ${type})`);
-  const shoff = Number(buf.readBigUInt64LE(0x28));
-  const shentsize = buf.readUInt16LE(0x3a);
-  const shnum = buf.readUInt16LE(0x3c);
-  if (shoff + shnum * shentsize > buf.length) throw new ShimError(`'${file}' is truncated (its section headers lie past its end)`);
-  const sections: Section[] = [];
-  for (let i = 0; i < shnum; i++) {
-    const h = shoff + i * shentsize;
-    sections.push({
-      type: buf.readUInt32LE(h + 4),
-      offset: Number(buf.readBigUInt64LE(h + 0x18)),
-      size: Number(buf.readBigUInt64LE(h + 0x20)),
-      link: buf.readUInt32LE(h + 0x28),
-      entsize: Number(buf.readBigUInt64LE(h + 0x38)),
-    });
-  }
+  const header = readElfHeader(buf);
+  if (!header) return { format: 'elf', machine: `32-bit ${machine}`, exports: [] };
+  if (header.type !== ET_DYN) throw new ShimError(`'${file}' is not a shared library (ELF type ${header.type})`);
+  if (!sectionTableFits(buf, header)) throw new ShimError(`'${file}' is truncated (its section headers lie past its end)`);
+  const sections = readSections(buf, header);
   const dynsym = sections.find((s) => s.type === SHT_DYNSYM);
   if (!dynsym) throw new ShimError(`'${file}' has no dynamic symbol table`);
   const strtab = sections[dynsym.link];
-  const str = (at: number): string => {
-    const start = strtab.offset + at;
-    return buf.toString('latin1', start, buf.indexOf(0, start));
-  };
+  const str = (at: number): string => cString(buf, strtab.offset + at);
   const versym = sections.find((s) => s.type === SHT_GNU_VERSYM);
   const versions = readVersionNames(buf, sections.find((s) => s.type === SHT_GNU_VERDEF), sections);
   const exports: ElfExport[] = [];
@@ -119,8 +95,7 @@ function readVersionNames(buf: Buffer, verdef: Section | undefined, sections: Se
     const ndx = buf.readUInt16LE(at + 4);
     const aux = buf.readUInt32LE(at + 12);
     const next = buf.readUInt32LE(at + 16);
-    const nameAt = strtab.offset + buf.readUInt32LE(at + aux);
-    names.set(ndx, buf.toString('latin1', nameAt, buf.indexOf(0, nameAt)));
+    names.set(ndx, cString(buf, strtab.offset + buf.readUInt32LE(at + aux)));
     if (!next) break;
     at += next;
   }
@@ -134,10 +109,7 @@ function readSoname(buf: Buffer, sections: Section[]): string | undefined {
   for (let at = dynamic.offset; at + 16 <= dynamic.offset + dynamic.size; at += 16) {
     const tag = Number(buf.readBigInt64LE(at));
     if (tag === 0) break;
-    if (tag === 14) {
-      const s = strtab.offset + Number(buf.readBigUInt64LE(at + 8));
-      return buf.toString('latin1', s, buf.indexOf(0, s));
-    }
+    if (tag === 14) return cString(buf, strtab.offset + Number(buf.readBigUInt64LE(at + 8)));
   }
   return undefined;
 }

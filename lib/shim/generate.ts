@@ -6,6 +6,8 @@
 // The per-call work is an inline function of shim/icc-shim-gen.h; the bodies
 // stay one line each, which keeps a 5,000-function shim quick to compile.
 
+import type { LoggedSignature } from './args.js';
+
 export type ShimMode = 'count' | 'log' | 'body';
 
 export interface ShimSource {
@@ -21,6 +23,8 @@ export interface ShimSource {
   /** --body: the functions with an override (the rest use the default body, if any). */
   overrides?: ReadonlySet<string>;
   hasDefaultBody?: boolean;
+  /** --log with --header: per function, the parameters its interceptor declares and prints (or none). */
+  signatures?: (LoggedSignature | undefined)[];
 }
 
 /** A C string literal for any text (bytes outside printable ASCII in octal). */
@@ -60,8 +64,17 @@ export function generateShim(s: ShimSource): string {
   }
   lines.push('}', '');
   s.functions.forEach((name, i) => {
-    lines.push(`extern "C" void icc_shim_f${i}(void) __asm__(${cString(s.symbols?.[i] ?? name)});`);
-    lines.push(`extern "C" [[interceptor]] void icc_shim_f${i}(void) { goto -> ${target(s, name, i)}; }`);
+    const sig = s.mode === 'log' ? s.signatures?.[i] : undefined;
+    const params = sig ? sig.params || 'void' : 'void';
+    lines.push(`extern "C" void icc_shim_f${i}(${params}) __asm__(${cString(s.symbols?.[i] ?? name)});`);
+    if (sig) {
+      // The body names its parameters, so icc++ compiles it with them (README "Reading parameters").
+      const args = sig.args.length ? `const icc_shim::Arg icc_a[] = {${sig.args.join(', ')}}; ` : '';
+      const call = `icc_shim_logged_args(${i}, ${sig.args.length ? 'icc_a' : 'nullptr'}, ${sig.args.length}, ${sig.tail})`;
+      lines.push(`extern "C" [[interceptor]] void icc_shim_f${i}(${params}) { ${args}goto -> ${call}; }`);
+    } else {
+      lines.push(`extern "C" [[interceptor]] void icc_shim_f${i}(void) { goto -> ${target(s, name, i)}; }`);
+    }
   });
   return lines.join('\n') + '\n';
 }

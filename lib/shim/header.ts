@@ -15,9 +15,13 @@ export type ValueKind = 'int' | 'uint' | 'pointer' | 'string' | 'float' | 'doubl
 
 export interface Prototype {
   name: string;
-  returns: { type: string; kind: ValueKind };
-  params: { name: string; type: string; kind: ValueKind }[];
+  returns: { type: string; kind: ValueKind; carrier?: string };
+  /** `carrier`: a builtin C++ type passed exactly as the declared one (same class, same size), so an
+   *  interceptor declared with it reads the argument where the caller put it; absent when unknown. */
+  params: { name: string; type: string; kind: ValueKind; carrier?: string }[];
   variadic: boolean;
+  /** False for a C declaration without a prototype (`int f();`): its parameters are unknown. */
+  prototyped: boolean;
 }
 
 const TypeNode = z.object({ qualType: z.string(), desugaredQualType: z.string().optional() });
@@ -57,35 +61,66 @@ export async function readPrototypes(header: string, clang = 'clang', flags: str
     }
     return type;
   };
+  // A pointer to a typedef'd type keeps the typedef (`const gchar *`): resolve the pointee too.
+  const resolve = (type: string): string => {
+    const t = desugar(stripQualifiers(type));
+    const m = /^(const )?(\w+) \*$/.exec(t);
+    return m ? `${m[1] ?? ''}${desugar(m[2])} *` : t;
+  };
   const prototypes = new Map<string, Prototype>();
   for (const node of tu.inner) {
     if (node.kind !== 'FunctionDecl') continue;
     const decl = Decl.parse(node);
     if (!decl.name || !decl.type) continue;
     const returnType = decl.type.qualType.replace(/\s*\(.*$/s, '');
-    const returnDesugared = desugar(returnType);
+    const returnResolved = resolve(returnType);
     const params = (decl.inner ?? []).filter((n) => n.kind === 'ParmVarDecl').map((n, i) => {
       const p = Param.parse(n);
-      const type = p.type.desugaredQualType ?? p.type.qualType;
-      return { name: p.name ?? `arg${i + 1}`, type: p.type.qualType, kind: valueKind(type) };
+      const type = resolve(p.type.desugaredQualType ?? p.type.qualType);
+      return { name: p.name ?? `arg${i + 1}`, type: p.type.qualType, kind: valueKind(type), carrier: carrier(type) };
     });
-    prototypes.set(decl.name, { name: decl.name, returns: { type: returnType, kind: valueKind(returnDesugared) }, params, variadic: decl.variadic ?? false });
+    prototypes.set(decl.name, {
+      name: decl.name,
+      returns: { type: returnType, kind: valueKind(returnResolved), carrier: returnResolved === 'void' ? 'void' : carrier(returnResolved) },
+      params,
+      variadic: decl.variadic ?? false,
+      prototyped: !/\(\)$/.test(decl.type.qualType),
+    });
   }
   return prototypes;
 }
 
-/** The printing class of a C type spelled as clang spells it (desugared). */
+/** A type without its top-level `restrict` and `volatile` (they change neither how a value is passed nor printed). */
+function stripQualifiers(type: string): string {
+  return type.replace(/\b(restrict|__restrict|__restrict__|volatile)\b/g, '').replace(/\s+/g, ' ').replace(/ \*/g, ' *').replace(/\* +$/, '*').trim();
+}
+
+const INTEGER = /^(const )?((unsigned |signed )?(char|short|int|long|long long)( int)?|unsigned|signed|_Bool)$/;
+
+/** The printing class of a C type spelled as clang spells it (desugared): a `const char *` is a
+ *  string; a `char *` is a pointer (often a buffer the call fills: its bytes are not text yet). */
 export function valueKind(type: string): ValueKind {
-  const t = type.trim();
+  const t = stripQualifiers(type);
   if (/\(\*\)/.test(t)) return 'pointer';
-  if (/\*$/.test(t) || /\[\d*\]$/.test(t)) return /^(const )?char \*$/.test(t) ? 'string' : 'pointer';
-  if (t === 'float') return 'float';
-  if (t === 'double') return 'double';
-  if (t === 'long double') return 'long double';
-  if (/^(const )?(unsigned |signed )?(char|short|int|long|long long|__int128)( int)?$/.test(t) || /^(const )?_Bool$/.test(t) || /^(const )?enum /.test(t))
-    return /unsigned|_Bool/.test(t) ? 'uint' : 'int';
-  if (/^(const )?unsigned$/.test(t)) return 'uint';
+  if (/\*$/.test(t) || /\[\d*\]$/.test(t)) return /^const char \*$/.test(t) ? 'string' : 'pointer';
+  if (t === 'float' || t === 'double' || t === 'long double') return t as ValueKind;
+  if (INTEGER.test(t) || /^(const )?enum /.test(t)) return /unsigned|_Bool/.test(t) ? 'uint' : 'int';
   return 'other';
+}
+
+/** The builtin C++ type an interceptor declares for a parameter of this C type (desugared), passed in
+ *  the same register class and size; undefined for what has no such stand-in (structs, unions, vectors,
+ *  `_Complex`, `__int128`). */
+export function carrier(type: string): string | undefined {
+  const kind = valueKind(type);
+  const t = stripQualifiers(type).replace(/^const /, '');
+  if (kind === 'string') return 'const char *';
+  if (kind === 'pointer') return 'const void *';
+  if (kind === 'float' || kind === 'double' || kind === 'long double') return kind;
+  if (kind === 'other') return undefined;
+  if (t === '_Bool') return 'bool';
+  if (t.startsWith('enum ')) return 'int'; // a C enum is passed as an int (or unsigned int: the same register bits)
+  return t;
 }
 
 /** A prototype as --list prints it: `int deflate(z_streamp strm, int flush)`. */

@@ -11,8 +11,9 @@ import { packageRoot } from '../paths.js';
 import { isElf, readElfExports, type ElfLibrary } from './elf.js';
 import { ShimError } from './errors.js';
 import { generateShim, type ShimMode } from './generate.js';
-import { planShim, type ShimPlan } from './plan.js';
+import { planShim, versionScript, type ShimPlan } from './plan.js';
 import { findBodies } from './hooks.js';
+import { loggedSignature } from './args.js';
 import { formatPrototype, readPrototypes, type Prototype } from './header.js';
 import { isPe, readPeExports, type PeLibrary } from './pe.js';
 import { mingwFlags, planProxy, type ProxyPlan } from './proxy.js';
@@ -40,13 +41,14 @@ export async function main(argv: string[]): Promise<number> {
     const options = await parseOptions(argv);
     if (!options) return 0;
     const buf = readInput(options.library);
+    const prototypes = options.header ? await readPrototypes(options.header) : undefined;
     if (isPe(buf)) {
       const library = readPeExports(buf, options.library);
       if (library.machine !== 'x86_64') throw new ShimError(`'${options.library}' is a ${library.machine} DLL, but proxy DLLs are built for x86_64 only`);
       const dllName = path.basename(options.output ?? library.dllName);
       const plan = planProxy(library, dllName, options.real ?? `${dllName.replace(/\.dll$/i, '')}-real.dll`, options.only);
-      if (options.list) process.stdout.write(describePlan(options.library, plan));
-      else await buildProxy(options, library, plan, temps);
+      if (options.list) process.stdout.write(describePlan(options.library, plan, prototypes));
+      else await buildProxy(options, library, plan, temps, prototypes);
       return 0;
     }
     if (!isElf(buf)) throw new ShimError(`'${options.library}' is not a shared library (no ELF header)`);
@@ -54,11 +56,8 @@ export async function main(argv: string[]): Promise<number> {
     if (library.machine !== options.target)
       throw new ShimError(`'${options.library}' is a ${library.machine} library, but the shim is built for ${options.target}`);
     const plan = planShim(library, options.only);
-    const prototypes = options.header ? await readPrototypes(options.header) : undefined;
-    if (prototypes && options.mode === 'log' && !options.list)
-      process.stderr.write(`icc-shim: note: ${prototypes.size} prototypes read from ${options.header}; --log prints arguments once interceptor bodies can read parameters (issue 12)\n`);
     if (options.list) process.stdout.write(describePlan(options.library, plan, prototypes));
-    else await build(options, library, plan, temps);
+    else await build(options, library, plan, temps, prototypes);
     return 0;
   } catch (error) {
     if (error instanceof ShimError) {
@@ -78,20 +77,21 @@ async function parseOptions(argv: string[]): Promise<Options | undefined> {
     .usage('$0 LIBRARY [options]\n\nBuilds a shim over every function LIBRARY exports: an LD_PRELOAD library that counts, logs or runs your own body for each call, then passes it on untouched.')
     .option('o', { alias: 'output', type: 'string', describe: 'the shim to write (default: ./<library>.shim.so)' })
     .option('count', { type: 'boolean', describe: 'count calls per function, printed at exit sorted by count (default)' })
-    .option('log', { type: 'boolean', describe: 'one line per call: monotonic time, thread id, function' })
+    .option('log', { type: 'boolean', describe: 'one line per call: monotonic time, thread id, function (and its arguments, with --header)' })
     .option('body', { type: 'string', describe: 'a C++ file of bodies: ICC_SHIM_BODY(default) and ICC_SHIM_BODY(name) (see shim/icc-shim.h)' })
     .option('out', { type: 'string', default: '', describe: 'where the counts or the log go at run time (default: stderr; ICC_SHIM_OUT overrides)' })
     .option('list', { type: 'boolean', default: false, describe: 'print the plan (intercepted and skipped, with reasons) and build nothing' })
     .option('only', { type: 'string', describe: 'comma-separated function names: intercept only these' })
     .option('real', { type: 'string', describe: 'the library the shim forwards to, as opened at run time (default: LIBRARY\'s real path)' })
     .option('target', { type: 'string', default: HOST_MACHINE[process.arch] ?? process.arch, describe: 'the architecture to build for' })
-    .option('header', { type: 'string', describe: 'a C header declaring the functions: --list shows their prototypes (read with clang\'s JSON AST dump)' })
+    .option('header', { type: 'string', describe: 'a C header declaring the functions (read with clang\'s JSON AST dump): --log prints their arguments, --list their prototypes' })
     .option('verbose', { type: 'boolean', default: false, describe: 'print the icc++ command' })
     .conflicts('count', ['log', 'body'])
     .conflicts('log', 'body')
     .example('$0 /usr/lib/x86_64-linux-gnu/libz.so.1 -o libz-count.so', 'count calls into zlib')
     .example('LD_PRELOAD=./libz-count.so python3 -c "import zlib; zlib.compress(b\'x\')"', 'run any program with it')
     .example('$0 libz.so.1 --log --out /tmp/z.log -o libz-log.so', 'log every call to a file')
+    .example('$0 libz.so.1 --log --header /usr/include/zlib.h -o libz-args.so', 'log every call with its arguments')
     .example('$0 libz.so.1 --body hooks.cpp -o libz-hooks.so', 'run your own C++ before each call')
     .example('$0 /lib/x86_64-linux-gnu/libc.so.6 --only fopen,fread,fwrite --list', 'show what would be intercepted')
     .strictOptions()
@@ -188,21 +188,34 @@ async function compile(options: Options, generated: string, runtime: string, ext
   if (built.exitCode !== 0) throw new ShimError(`building the shim failed (icc++ exit code ${built.exitCode ?? built.signal})`);
 }
 
-async function build(options: Options, library: ElfLibrary, plan: ShimPlan, temps: string[]): Promise<void> {
+async function build(options: Options, library: ElfLibrary, plan: ShimPlan, temps: string[], prototypes?: Map<string, Prototype>): Promise<void> {
   const output = path.resolve(options.output ?? `${path.basename(options.library).replace(/\.so(\.[\d.]+)?$/, '')}.shim.so`);
   const staging = stage(output, temps);
   const { keep, overrides, hasDefaultBody } = bodies(options, plan, library.soname ?? path.basename(options.library));
   const functions = plan.functions.filter(keep);
   if (functions.length === 0) throw new ShimError(`nothing to intercept in '${options.library}'`);
   const real = options.real ?? fs.realpathSync(options.library);
-  const source = generateShim({ mode: options.mode, library: real, out: options.out, functions, overrides, hasDefaultBody });
-  await compile(options, source, 'runtime.cpp', ['-fPIC', '-shared', '-o', staging, '-ldl', '-pthread'], temps);
+  const signatures = prototypes && options.mode === 'log' ? functions.map((f) => withPrototype(prototypes.get(f))) : undefined;
+  const source = generateShim({ mode: options.mode, library: real, out: options.out, functions, overrides, hasDefaultBody, signatures });
+  const link = ['-fPIC', '-shared', '-o', staging, '-ldl', '-pthread'];
+  const script = versionScript(functions, plan.versions);
+  if (script) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icc-shim-'));
+    temps.push(dir);
+    fs.writeFileSync(path.join(dir, 'versions.map'), script);
+    link.push(`-Wl,--version-script=${path.join(dir, 'versions.map')}`);
+  }
+  await compile(options, source, 'runtime.cpp', link, temps);
   commit(staging, output, temps);
   process.stderr.write(`icc-shim: ${output}: ${functions.length} functions intercepted (${options.mode}), ${plan.skipped.length} skipped (--list names them)\n`);
 }
 
+function withPrototype(p: Prototype | undefined) {
+  return p && loggedSignature(p);
+}
+
 /** A proxy DLL named like the original, its import library and .def file beside it. */
-async function buildProxy(options: Options, library: PeLibrary, plan: ProxyPlan, temps: string[]): Promise<void> {
+async function buildProxy(options: Options, library: PeLibrary, plan: ProxyPlan, temps: string[], prototypes?: Map<string, Prototype>): Promise<void> {
   if (!options.output) throw new ShimError(`a proxy DLL needs -o (it takes the original's name, '${library.dllName}', in another folder)`);
   const output = path.resolve(options.output);
   const base = path.basename(output).replace(/\.dll$/i, '');
@@ -220,6 +233,7 @@ async function buildProxy(options: Options, library: PeLibrary, plan: ProxyPlan,
     mode: options.mode, library: real, out: options.out, overrides, hasDefaultBody,
     functions: chosen.map((i) => plan.lookups[i]),
     symbols: chosen.map((i) => plan.symbols[i]),
+    signatures: prototypes && options.mode === 'log' ? chosen.map((i) => withPrototype(prototypes.get(plan.lookups[i]))) : undefined,
   });
   // The linker knows a module-definition file by its extension.
   const defDir = fs.mkdtempSync(path.join(os.tmpdir(), 'icc-shim-'));

@@ -21,6 +21,8 @@ export interface ShimPlan {
   skipped: Skipped[];
   /** How many functions --only left out (not listed one by one). */
   unselected: number;
+  /** The default version of each intercepted function the library versions (the shim defines it there). */
+  versions: Map<string, string>;
 }
 
 const KIND_REASONS: Record<string, string> = {
@@ -34,6 +36,7 @@ export function planShim(library: ElfLibrary, only?: ReadonlySet<string>): ShimP
   const functions: string[] = [];
   const skipped: Skipped[] = [];
   const taken = new Set<string>();
+  const versions = new Map<string, string>();
   let unselected = 0;
   const defaultVersions = new Set(library.exports.filter((e) => !e.hidden && isCode(e)).map((e) => e.name));
   for (const e of library.exports) {
@@ -46,9 +49,23 @@ export function planShim(library: ElfLibrary, only?: ReadonlySet<string>): ShimP
     else if (!taken.has(e.name)) {
       taken.add(e.name);
       functions.push(e.name);
+      if (e.version) versions.set(e.name, e.version);
     }
   }
-  return { functions, skipped, unselected };
+  return { functions, skipped, unselected, versions };
+}
+
+/** A linker version script that defines each function at the library's default version of it
+ *  (`realpath@@GLIBC_2.3`), so a program bound to a compat version (`realpath@GLIBC_2.2.5`, which the
+ *  plan skips) still reaches the library's own compat code, not the shim; undefined if nothing is versioned. */
+export function versionScript(functions: readonly string[], versions: ReadonlyMap<string, string>): string | undefined {
+  const nodes = new Map<string, string[]>();
+  for (const f of functions) {
+    const v = versions.get(f);
+    if (v) nodes.set(v, [...(nodes.get(v) ?? []), f]);
+  }
+  if (nodes.size === 0) return undefined;
+  return [...nodes].map(([v, names]) => `${v} {\n  global:\n${names.map((n) => `    ${n};`).join('\n')}\n};`).join('\n') + '\n';
 }
 
 function isCode(e: ElfExport): boolean {
@@ -61,6 +78,8 @@ function whyNot(e: ElfExport, defaultVersions: ReadonlySet<string>): string | un
     return defaultVersions.has(e.name)
       ? `compat-only version ${e.version} (the default version is intercepted)`
       : `compat-only version ${e.version} (no default version: programs linked today cannot call it)`;
+  if (e.version && /_PRIVATE$/.test(e.version))
+    return `private version ${e.version}: the library's own parts (ld.so, dlopen) call it, programs cannot link to it`;
   if (!/^[A-Za-z_.$][\w.$]*$/.test(e.name)) return 'name the assembler cannot spell';
   if (e.name === '_init' || e.name === '_fini') return 'the library\'s own initialiser/finaliser';
   if (RUNTIME_IMPORTS.has(e.name)) return 'called by the shim\'s own runtime';

@@ -22,7 +22,7 @@ export function planProxy(library: PeLibrary, dllName: string, real: string, onl
   // A real DLL named without a folder can be the target of forwarders: exported data then
   // stays reachable through the proxy (the loader resolves it in the real DLL).
   const realModule = /[\\/]/.test(real) ? undefined : real.replace(/\.dll$/i, '');
-  const plan: ProxyPlan = { functions: [], skipped: [], unselected: 0, lookups: [], symbols: [], def: '' };
+  const plan: ProxyPlan = { functions: [], skipped: [], unselected: 0, versions: new Map(), lookups: [], symbols: [], def: '' };
   const lines = [`LIBRARY "${dllName}"`, 'EXPORTS'];
   for (const e of library.exports) {
     const label = e.name ?? `#${e.ordinal}`;

@@ -75,6 +75,22 @@ test('a proxy DLL: same output under wine, calls counted, its import library lin
   assert.match(text, /^ +10 Add$/m);
   assert.match(text, /^ +1 #5$/m);
 
+  // --log with a header: Add's arguments, as app.exe passes them (a running sum and the loop index).
+  const logged = path.join(out, 'logged');
+  fs.mkdirSync(logged);
+  fs.writeFileSync(path.join(out, 'calc.h'), 'int Add(int a, int b);\ndouble Scale(double x, int by);\n');
+  const logBuilt = await execa(shimBin, [path.join(plain, 'calc.dll'), '--log', '--header', path.join(out, 'calc.h'), '-o', path.join(logged, 'calc.dll')], { reject: false });
+  assert.is(logBuilt.exitCode, 0, String(logBuilt.stderr));
+  fs.copyFileSync(path.join(plain, 'calc.dll'), path.join(logged, 'calc-real.dll'));
+  fs.copyFileSync(path.join(plain, 'app.exe'), path.join(logged, 'app.exe'));
+  const logRun = await wine(path.join(logged, 'app.exe'), { ICC_SHIM_OUT: 'calls.log' });
+  assert.is(logRun.stdout, before.stdout);
+  const calls = fs.readFileSync(path.join(logged, 'calls.log'), 'utf8').replace(/\r\n/g, '\n').trimEnd().split('\n').map((l) => l.split(' ').slice(2).join(' '));
+  const adds: string[] = [];
+  for (let i = 0, sum = 0; i < 10; sum += i, i++) adds.push(`Add(${sum}, ${i})`);
+  assert.equal(calls.filter((c) => c.startsWith('Add')), adds);
+  assert.ok(calls.includes('#5'), 'the ordinal-only export has no name to find a prototype by: logged without arguments');
+
   // Linked against the proxy's import library, as against the original's (by name: an
   // ordinal-only export has no name a proxy could give its import library).
   await clangxx(['-DBY_NAME', src('calc-app.cpp'), path.join(proxied, 'libcalc.dll.a'), '-o', path.join(proxied, 'app2.exe')]);

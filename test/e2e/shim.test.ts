@@ -141,6 +141,33 @@ test('libc stdio and file functions under sort and cat: output unchanged, calls 
   }
 });
 
+test('all of libc under cat, sort and ls: output unchanged; libc\'s private interface skipped', async () => {
+  const listed = String((await icsh([LIBC, '--list'])).stdout);
+  assert.ok(Number(/: (\d+) intercepted/.exec(listed)?.[1]) > 2000, 'over 2,000 functions');
+  // libc's own dlopen/dlsym call _dl_catch_error through the PLT: the shim's resolver would call itself.
+  assert.match(listed, /^skip _dl_catch_error@GLIBC_PRIVATE: private version GLIBC_PRIVATE: .*$/m);
+  const lib = await shim('libc-all', [LIBC]);
+  const cat = await compare(lib, 'cat', ['input.txt']);
+  assert.is(cat.get('open'), 1, 'cat opens its input once');
+  assert.ok((cat.get('malloc') ?? 0) > 0 && (cat.get('setlocale') ?? 0) === 1);
+  const sort = await compare(lib, 'sort', ['-n', 'input.txt']);
+  assert.is(sort.get('fwrite_unlocked'), 20000, 'one write per output line');
+  const ls = await compare(lib, 'ls', ['-l', '--time-style=+', '/usr/include/x86_64-linux-gnu/sys']);
+  assert.ok((ls.get('readdir') ?? ls.get('readdir64') ?? 0) > 0, 'ls reads the directory through the shim');
+});
+
+test('symbol versions: the shim defines realpath@@GLIBC_2.3; a call bound to the compat realpath@GLIBC_2.2.5 bypasses it', async () => {
+  const lib = await shim('libc-realpath', [LIBC, '--only', 'realpath']);
+  const syms = String((await execa('readelf', ['--dyn-syms', '-W', lib])).stdout);
+  assert.match(syms, / realpath@@GLIBC_2\.3$/m, 'defined at libc\'s default version');
+  const prog = path.join(out, 'compat');
+  const cc = await execa('clang', ['-O2', path.join(fixtures, 'shim', 'compat.c'), '-o', prog], { reject: false });
+  assert.is(cc.exitCode, 0, String(cc.stderr));
+  // Three calls of the compat version (libc keeps its old code for them), one of the default version.
+  const counts = await compare(lib, prog, []);
+  assert.is(counts.get('realpath'), 1, 'only the default version\'s call reaches the shim');
+});
+
 test('threads and fork: every call counted once, the child reports its own calls', async () => {
   const lib = await shim('libz-count', [LIBZ]);
   const prog = path.join(out, 'threads');
