@@ -47,11 +47,12 @@ export class Elf32 {
         size: buf.readUInt32LE(h + 20),
         link: buf.readUInt32LE(h + 24),
         info: buf.readUInt32LE(h + 28),
+        entsize: buf.readUInt32LE(h + 36),
       };
     });
     if (raw.some((s) => s.type === SHT_RELA)) return undefined;
     const strings = raw[names];
-    const sections = raw.map((s) => ({ ...s, name: cString(buf, strings.offset + s.nameOffset) }));
+    const sections = raw.map(({ nameOffset, ...s }) => ({ ...s, name: cString(buf, strings.offset + nameOffset) }));
     const symtab = sections.find((s) => s.type === SHT_SYMTAB);
     if (!symtab) return new Elf32(buf, sections, []);
     const strtab = sections[symtab.link];
