@@ -107,25 +107,25 @@
 
   .ifnb \light
     /* After the light core, in its own section (subsection 1), so that they
-     * come and go with it; icc++ drops the stub's section when it moves the
-     * public symbol onto the light core, and these 24 bytes usually fill the
-     * light core's alignment padding.
-     *
-     * The bail-out pad: where icc++ sends a light core's rare path that calls
+     * come and go with it (icc++ drops the stub's section when it moves the
+     * public symbol onto the light core): its null entry, then its bail-out
+     * pad, where icc++ sends a light core's rare path that calls
      * something (a lazy loader's first call) to start again on the full path
      * (lib/light-bail.ts). A jump within the section, so icc++ can aim at it
      * without a relocation. */
     .pushsection .text.\light,"ax",@progbits
     .subsection 1
-\light\().bail:
-    lea .L__icc_rec_\sym(%rip), %r11  /* 7 bytes: the stub's own two instructions */
-    jmp __icc_sysv_trampoline         /* 5 bytes */
-
     /* The null entry: the light core jumps here when the target is null, with
      * the caller's registers and stack (no frame of its own to unwind). */
 .L__icc_null_\sym:
     lea .L__icc_rec_\sym(%rip), %r11  /* 7 bytes */
     jmp __icc_sysv_null               /* 5 bytes */
+
+    /* Last in the section, so icc++ can cut it off a light core that never
+     * bails out. */
+\light\().bail:
+    lea .L__icc_rec_\sym(%rip), %r11  /* 7 bytes: the stub's own two instructions */
+    jmp __icc_sysv_trampoline         /* 5 bytes */
     .popsection
   .endif
 
