@@ -73,8 +73,9 @@
  *         it never defines
  *   light the light core (preserve_all, musttail to the target), or empty;
  *         with one, the stub goes in section .text.<light>.stub, where icc++
- *         finds it to move the public symbol, a null entry follows it, and a
- *         bail-out pad <light>.bail follows the light core in its section
+ *         finds it to move the public symbol (and drops it), and a bail-out
+ *         pad <light>.bail and the null entry follow the light core in its
+ *         section
  */
 .macro icc_sysv_stub sym:req, core:req, bind:req, group:req, cet:req, vis=default, light
 .ifndef \sym
@@ -105,18 +106,23 @@
   .size \sym, .-\sym
 
   .ifnb \light
-    /* The light core's null entry: it jumps here when the target is null, with
+    /* After the light core, in its own section (subsection 1), so that they
+     * come and go with it (icc++ drops the stub's section when it moves the
+     * public symbol onto the light core): its null entry, then its bail-out
+     * pad, where icc++ sends a light core's rare path that calls
+     * something (a lazy loader's first call) to start again on the full path
+     * (lib/light-bail.ts). A jump within the section, so icc++ can aim at it
+     * without a relocation. */
+    .pushsection .text.\light,"ax",@progbits
+    .subsection 1
+    /* The null entry: the light core jumps here when the target is null, with
      * the caller's registers and stack (no frame of its own to unwind). */
 .L__icc_null_\sym:
     lea .L__icc_rec_\sym(%rip), %r11  /* 7 bytes */
     jmp __icc_sysv_null               /* 5 bytes */
 
-    /* The light core's bail-out pad, after it in its own section (subsection
-     * 1): where icc++ sends a light core's rare path that calls something (a
-     * lazy loader's first call) to start again on the full path (lib/light-bail.ts).
-     * A jump within the section, so icc++ can aim at it without a relocation. */
-    .pushsection .text.\light,"ax",@progbits
-    .subsection 1
+    /* Last in the section, so icc++ can cut it off a light core that never
+     * bails out. */
 \light\().bail:
     lea .L__icc_rec_\sym(%rip), %r11  /* 7 bytes: the stub's own two instructions */
     jmp __icc_sysv_trampoline         /* 5 bytes */
@@ -144,6 +150,20 @@
   .asciz "\sym"                       /* record+16: mangled name */
   .popsection
 .endif
+.endm
+
+/* icc_sysv_light sym, core, bind, group, cet, vis, light, target
+ * The inline asm at the end of a light core (lib/rewrite/emit.ts), just
+ * before its tail jump through `target` (r11): defines the interceptor's stub,
+ * null entry and record with icc_sysv_stub (the same parameters), so no
+ * function of its own has to carry them (a shim has thousands), then swaps a
+ * null target for the null entry. The compiler may duplicate the light core's
+ * tail: the stub is defined once (icc_sysv_stub is guarded), the swap is in
+ * every copy. */
+.macro icc_sysv_light sym:req, core:req, bind:req, group:req, cet:req, vis:req, light:req, target:req
+  icc_sysv_stub \sym, \core, \bind, \group, \cet, \vis, \light
+  test \target, \target
+  cmovz .L__icc_rec_\sym+8(%rip), \target   /* record+8: the null entry */
 .endm
 
 /* One width's path through the trampoline: call the core with the vector

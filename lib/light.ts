@@ -62,6 +62,8 @@ export function selectLightPaths(file: string): LightDecision[] {
       // between; references the assembler made relative to the stub's section still take the stub.
       if (pub) elf.moveSymbol(pub, core);
       drop('full'); // the light core has the body inlined; the full trampoline never runs for it
+      // The stub too, unless code refers to its section itself (a local symbol's callers in the TU).
+      if (stub) elf.exclude(stub, () => false, pub);
       // Nothing bails out of it: its bail-out pad, the section's last 12 bytes, goes (last of all:
       // that moves relocations).
       const pad = bailPad(elf, core);

@@ -114,9 +114,11 @@ export class Elf64 {
 
   /** Marks a section SHF_EXCLUDE, so the linker leaves it out, when nothing but unwind and debug
    *  information refers to it, or a section `neutralize` accepts: those references become
-   *  no relocation at all (a record's address of a core the program never reaches). */
-  exclude(section: Section, neutralize: (at: Section) => boolean): boolean {
-    const refs = this.referencesInto().get(section.index) ?? [];
+   *  no relocation at all (a record's address of a core the program never reaches). References
+   *  through `follows` (a symbol moveSymbol took out of the section) neither keep it nor change. */
+  exclude(section: Section, neutralize: (at: Section) => boolean, follows?: ElfSymbol): boolean {
+    // References through `follows`, a symbol moved out of the section, go where it went now.
+    const refs = (this.referencesInto().get(section.index) ?? []).filter(({ r }) => r.symbol !== follows?.index);
     if (refs.some(({ at }) => !neutralize(at))) return false; // live code or data refers to it: keep it
     for (const { r } of refs) this.buf.writeBigUInt64LE(0n, r.at + 8); // r_info 0: type NONE (on every machine), no symbol
     const flags = this.shoff + section.index * 64 + 8;

@@ -13,6 +13,12 @@ function stubInvocation(abi: 'sysv' | 'ms', stub: StubOptions): string {
   return cString(abi === 'ms' ? `${common}, ${stub.dllexport ? 1 : 0}` : `${common}, ${stub.visibility}${stub.light ? ', %c2' : ''}`);
 }
 
+/** The light core's closing asm (asm/x86_64-sysv.S icc_sysv_light): %0 the target register, %c1 the
+ *  public symbol, %c2 the core, %c3 the light core. */
+function lightInvocation(stub: StubOptions): string {
+  return cString(`icc_sysv_light %c1, %c2, ${stub.binding}, ${stub.comdat ? 'comdat' : 'none'}, ${stub.cet ? 1 : 0}, ${stub.visibility}, %c3, %0`);
+}
+
 /** x86-64 System V (Linux, ELF). */
 export const sysv: Arch = {
   abi: 'sysv',
@@ -25,6 +31,7 @@ export const sysv: Arch = {
   definitions: (macros, replay) =>
     `__asm__(${cString(macros + `\nicc_sysv_trampoline\n` + (replay ? 'icc_x86_64_replay_elf __icc_sysv_replay, __icc_sysv_width\n' : ''))});`,
   stubInvocation: (stub) => stubInvocation('sysv', stub),
+  lightInvocation,
   // Linux: the write system call itself, so no libc declaration can clash.
   stderrWriter: `
 inline void write_stderr(const char *s) noexcept {

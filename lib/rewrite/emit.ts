@@ -3,7 +3,7 @@
 // inline asm defines the public symbol with the asm/ macros.
 
 import { archForAbi } from '../arch/index.js';
-import { cString, LIGHT_CORE_PREFIX, lightCoreSection, RECORD_PREFIX, stubInvocation, type Binding, type Visibility } from '../trampoline.js';
+import { LIGHT_CORE_PREFIX, lightCoreSection, stubInvocation, type Binding, type Visibility } from '../trampoline.js';
 import type { FunctionHead } from './declaration.js';
 import type { EditList } from './edit.js';
 import type { RewriteOptions, TemplateInterceptor } from './interceptors.js';
@@ -101,29 +101,35 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const dllexport = /\bdllexport\b/.test(declared);
   const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declared)?.[1] as Visibility | undefined;
   const visibility = attribute ?? (!atNamespace && !head.qualified && options.inlinesHidden ? 'hidden' : options.visibility ?? 'default');
-  const asm = stubInvocation(options.abi, { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined });
+  const stubOptions = { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined };
   const lightFn = light?.replace('.', '_');
   const publicOperand = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sym = arch.symbolConstraint;
+  // With a light core, its closing asm defines the stub too (icc_sysv_light): no emitter function,
+  // which in a 5,000-interceptor shim was a third of the functions clang compiled.
+  const asm = stubInvocation(options.abi, stubOptions);
   const operands = `"${sym}"(${publicOperand}), "${sym}"(&${core}${args})${light ? `, "${sym}"(&${lightFn})` : ''}`;
   // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
   // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
   // Emitters in classes and templates have linkage: hidden, so shared libraries don't export them.
   const fn = `__attribute__((naked, used${template || !atNamespace ? ', visibility("hidden")' : ''})) static void`;
-  const emitterText = template
-    ? `${tmpl}struct ${emitter} { ${fn} emit() { __asm__(${asm} : : ${operands}); } };`
-    : `${fn} ${emitter}() { __asm__(${asm} : : ${operands}); }`;
+  const emitterText = light
+    ? ''
+    : template
+      ? `${tmpl}struct ${emitter} { ${fn} emit() { __asm__(${asm} : : ${operands}); } };`
+      : `${fn} ${emitter}() { __asm__(${asm} : : ${operands}); }`;
   // The light core (asm/x86_64-sysv.S) preserves every register it writes but r11 (preserve_all),
   // and jumps to the target itself: a musttail call of a preserve_all pointer held in r11, the one
   // register no epilogue restores (left to itself, clang 14 may pick one its epilogue restores;
   // lib/light.ts checks). A null target is swapped for the record's null entry (record+8, named
   // after the public symbol, %c1), which reports it. 32-byte alignment: 2.0x -> 1.8x in npm run bench.
+  // `used`: nothing but its own asm names it now.
   const lightText = light
     ? `static __attribute__((preserve_all, section("${lightCoreSection(light, 'light')}"))) void ${lightFn}() __asm__("${light}"); ` +
-      `static __attribute__((preserve_all, aligned(32), section("${lightCoreSection(light, 'light')}"))) void ${lightFn}() { ` +
+      `static __attribute__((used, preserve_all, aligned(32), section("${lightCoreSection(light, 'light')}"))) void ${lightFn}() { ` +
       `::__icc::light_t __t = reinterpret_cast< ::__icc::light_t>(${core}()); ` +
       `register ::__icc::light_t __r __asm__("r11") = __t; ` +
-      `__asm__(${cString(`test %0, %0\n\tcmovz ${RECORD_PREFIX}%c1+8(%%rip), %0`)} : "+r"(__r) : "s"(${publicOperand}) : "cc"); ` +
+      `__asm__(${arch.lightInvocation!(stubOptions)} : "+r"(__r) : ${operands} : "cc"); ` +
       `__attribute__((musttail)) return __r(); } `
     : '';
   edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${lightText}${coreDef}${emitterText}${cxxEnd} ${POP}`);

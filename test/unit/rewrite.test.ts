@@ -34,7 +34,7 @@ test('mentions in strings, raw strings and comments are not interceptors', () =>
   assert.is(rewriteInterceptors(src, opts).text, src);
 });
 
-test('an interceptor becomes a declaration, a core and an emitter, on the same lines', () => {
+test('an interceptor becomes a declaration, a core and a light core that defines the stub, on the same lines', () => {
   const src = '# 1 "x.cpp"\nnamespace ns {\n[[interceptor]] void Logger(void)\n{\n  puts("hi");\n  goto -> dlsym(h,\n     "f");\n}\n}\n';
   const r = rewriteInterceptors(src, opts);
   assert.is(r.interceptors, 1);
@@ -46,7 +46,8 @@ test('an interceptor becomes a declaration, a core and an emitter, on the same l
   assert.match(out[4], /puts\("hi"\)/, 'the body stays on its line');
   assert.match(out[5], /return ::__icc::to_target\( dlsym\(h,$/, 'goto -> becomes a return of the target');
   assert.match(out[6], /"f"\)\);/);
-  assert.match(out[7], /^\}.*icc_sysv_stub %c0, %c1, globl, none, 0, default.*"s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\)/, 'the emitter names the symbol by its type');
+  assert.match(out[7], /^\}.*icc_sysv_light %c1, %c2, globl, none, 0, default, %c3, %0.*"s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\)/, "the light core's asm defines the stub, naming the symbol by its type");
+  assert.not.match(out[7], /__icc_emit_/, 'no emitter function beside a light core');
   assert.ok(r.text.startsWith('# 1 "x.cpp"\n# 1 "<icc++ prelude>" 3\n'), 'the main file is named first; the prelude is a system header');
 });
 
