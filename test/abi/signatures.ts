@@ -35,6 +35,29 @@ function usesStack(sig: Omit<Signature, 'labels'>): boolean {
   return false;
 }
 
+/** Whether Microsoft x64 passes a value of this type by reference: neither 1, 2, 4 nor 8 bytes
+ *  (so every __m128, long double, __int128 and _Complex double), or any vector. */
+export const msByReference = (t: CType): boolean => ![1, 2, 4, 8].includes(t.size) || t.category.startsWith('__m');
+
+/** The call shapes the Microsoft x64 convention has (its rows label signatures with these too). */
+export const MS_SHAPES = ['ms: by reference', 'ms: __m128 by reference', 'ms: float in xmm by position', 'ms: 5+ arguments (stack)',
+  'ms: variadic doubles', 'ms: sret'] as const;
+
+function msLabels(sig: Omit<Signature, 'labels'>): string[] {
+  const out: string[] = [];
+  const all = [...sig.params, ...(sig.varargs ?? [])];
+  if (all.some(msByReference)) out.push('ms: by reference');
+  if (sig.params.some((t) => t.category === '__m128' || t.category === '__m128d')) out.push('ms: __m128 by reference');
+  // A float in the register of its position (xmm1-3) after an integer one: the slots are shared.
+  const floating = (t: CType): boolean => t.category === 'float' || t.category === 'double';
+  if (sig.params.slice(1, 4).some((t, i) => floating(t) && !floating(sig.params[i]))) out.push('ms: float in xmm by position');
+  const sret = sig.ret !== null && (msByReference(sig.ret) || sig.ret.definition !== undefined && ![1, 2, 4, 8].includes(sig.ret.size));
+  if (sig.params.length + (sig.varargs?.length ?? 0) + (sret ? 1 : 0) > 4) out.push('ms: 5+ arguments (stack)');
+  if (sig.varargs?.some((t) => t.category === 'double')) out.push('ms: variadic doubles');
+  if (sret) out.push('ms: sret');
+  return out;
+}
+
 /** `count` signatures using the categories `variant` allows and the given structs and unions. */
 export function signatures(rng: Rng, variant: Variant, count: number, aggregates: CType[]): Signature[] {
   const byCategory = new Map<Category, CType[]>();
@@ -71,6 +94,7 @@ export function signatures(rng: Rng, variant: Variant, count: number, aggregates
     if (ret?.sret) labels.add('sret');
     if (usesStack(sig)) labels.add('stack arguments');
     if (params.length >= 8) labels.add('8-20 arguments');
+    if (variant === 'ms' || variant === 'mingw') for (const l of msLabels(sig)) labels.add(l);
     out.push({ ...sig, labels: [...labels] });
   }
   return out;

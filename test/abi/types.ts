@@ -7,8 +7,9 @@
 
 import type { Rng } from './random.js';
 
-/** x86-64 vector widths, and AArch64 (AAPCS64 with NEON). */
-export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64';
+/** x86-64 vector widths, AArch64 (AAPCS64 with NEON), and Microsoft x64 (SSE): `ms_abi` functions on
+ *  Linux, and a Windows program (mingw-w64). */
+export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64' | 'ms' | 'mingw';
 
 /** What one value-carrying part of a type is, for spelling, setting and hashing it. */
 export type LeafKind = 'int' | 'bool' | 'pointer' | 'float' | 'double' | 'x87' | 'int128';
@@ -65,7 +66,7 @@ export function categoriesFor(variant: Variant): Category[] {
   if (variant === 'aarch64') return CATEGORIES.filter((c) => !x86(c));
   return CATEGORIES.filter((c) => {
     if (arm(c)) return false;
-    if (c === '__m256' || c === '__m256d') return variant !== 'sse';
+    if (c === '__m256' || c === '__m256d') return variant === 'avx' || variant === 'avx512';
     if (c === '__m512' || c === '__m512d') return variant === 'avx512';
     return true;
   });

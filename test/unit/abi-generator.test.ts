@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generate, type Variant } from '../abi/generate.js';
-import { MAX_ARGS } from '../abi/signatures.js';
+import { MAX_ARGS, MS_SHAPES } from '../abi/signatures.js';
 import { aggregate, categoriesFor, DOUBLE, FLOAT, INTEGERS, X87, type Member } from '../abi/types.js';
 
 const test = suite('abi-generator');
@@ -37,6 +37,24 @@ for (const variant of VARIANTS) {
       }
       assert.ok(t.signatures.filter((s) => s.params.length >= 8).length >= 120, 'mostly 8-20 arguments');
     }
+  });
+}
+
+for (const variant of ['ms', 'mingw'] as const) {
+  test(`${variant}: 200 signatures cover every category and the Microsoft x64 call shapes; calls in its convention`, () => {
+    for (const seed of [1, 0x1cc5eed, 0xdeadbeef]) {
+      const t = generate(seed, variant, 200, 'params');
+      const seen = new Set(t.signatures.flatMap((s) => s.labels));
+      for (const label of [...categoriesFor(variant), ...SHAPES, ...MS_SHAPES]) assert.ok(seen.has(label), `seed ${seed}: no ${label}`);
+      assert.not.match(t.main, /__m256|__m512/);
+    }
+    const { main, callee } = generate(1, variant, 200, 'params');
+    const cc = variant === 'ms' ? '__attribute__((ms_abi)) ' : '';
+    assert.ok(main.includes(`[[interceptor]] ${cc}`), 'interceptors in the Microsoft convention');
+    const definition = callee.split('\n').find((l) => l.includes(' callee_0(') && !l.endsWith(';'))!;
+    assert.is(definition.startsWith('__attribute__((ms_abi)) '), variant === 'ms', definition);
+    assert.ok(main.includes(variant === 'ms' ? '__builtin_ms_va_start(ap' : 'va_start(ap'));
+    assert.ok(main.includes(variant === 'ms' ? '__icc_sysv_width' : '__icc_ms_width'));
   });
 }
 
