@@ -33,6 +33,7 @@ export const VARIANT_FLAGS: Record<Variant, string[]> = {
   sse: [], avx: ['-mavx2'], avx512: ['-mavx512f'], aarch64: ['--target=aarch64-linux-gnu'],
   // Microsoft x64: ms_abi functions on Linux; a Windows program (the test adds the mingw-w64 paths, test/helpers.ts).
   ms: [], mingw: ['--target=x86_64-w64-mingw32', '-D__USE_MINGW_ANSI_STDIO=1'],
+  vectorcall: ['--target=x86_64-w64-mingw32', '-D__USE_MINGW_ANSI_STDIO=1'],
 };
 
 /** How a variant spells its functions' convention, its va_list and the trampoline's width byte. */
@@ -43,6 +44,7 @@ const SPELLING: Record<Variant, Spelling> = {
   // ms_abi on Linux: its own va_list builtins; the trampoline is the System V one.
   ms: { cc: '__attribute__((ms_abi)) ', vaList: '__builtin_ms_va_list', vaStart: '__builtin_ms_va_start', vaEnd: '__builtin_ms_va_end', width: '__icc_sysv_width' },
   mingw: { ...SYSV, width: '__icc_ms_width' }, // the target's own convention: no attribute
+  vectorcall: { ...SYSV, cc: '__vectorcall ', width: '__icc_ms_width' },
 };
 
 /** What each interceptor's core does besides counting itself and jumping to its callee:
@@ -62,7 +64,7 @@ export function generate(seed: number, variant: Variant, count = 200, cores: Cor
   const common = commonText(seed, variant, used, sigs);
   const sp = SPELLING[variant];
   // Windows is LLP64: the model's 8-byte `long` is spelled `long long` there.
-  const spell = variant === 'mingw' ? (text: string): string => text.replace(/\b(?<!long )long\b(?! long| double)/g, 'long long') : (text: string): string => text;
+  const spell = variant === 'mingw' || variant === 'vectorcall' ? (text: string): string => text.replace(/\b(?<!long )long\b(?! long| double)/g, 'long long') : (text: string): string => text;
   return {
     seed, variant, signatures: sigs,
     callee: spell(`${common}\nu64 g_hash;\nu64 g_args[${MAX_ARGS}];\n${calleePrelude}\n${sigs.map((s) => calleeText(s, sp)).join('\n')}`),

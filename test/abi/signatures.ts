@@ -58,6 +58,20 @@ function msLabels(sig: Omit<Signature, 'labels'>): string[] {
   return out;
 }
 
+/** The shapes __vectorcall adds: vectors, and homogeneous aggregates of 1-4 floats or doubles
+ *  (HVAs, the struct members in xmm registers), among the first six arguments. */
+export const VECTORCALL_SHAPES = ['vectorcall: vector in xmm', 'vectorcall: HVA'] as const;
+
+function vectorcallLabels(sig: Omit<Signature, 'labels'>): string[] {
+  const out: string[] = [];
+  const first = sig.params.slice(0, 6);
+  if (first.some((t) => t.category === '__m128' || t.category === '__m128d')) out.push('vectorcall: vector in xmm');
+  const hva = (t: CType): boolean => t.definition !== undefined && t.category.startsWith('struct') && t.leaves.length <= 4 &&
+    (t.leaves.every((l) => l.scalar.kind === 'float') || t.leaves.every((l) => l.scalar.kind === 'double'));
+  if (sig.params.some(hva)) out.push('vectorcall: HVA');
+  return out;
+}
+
 /** `count` signatures using the categories `variant` allows and the given structs and unions. */
 export function signatures(rng: Rng, variant: Variant, count: number, aggregates: CType[]): Signature[] {
   const byCategory = new Map<Category, CType[]>();
@@ -77,7 +91,7 @@ export function signatures(rng: Rng, variant: Variant, count: number, aggregates
     const ret = r < 10 ? null : r < 25 ? rng.pick(byCategory.get('struct MEMORY')!) : anyType();
     let params: CType[];
     let varargs: CType[] | null = null;
-    if (rng.chance(0.15)) {
+    if (rng.chance(0.15) && variant !== 'vectorcall') { // (a vectorcall function can't be variadic)
       params = Array.from({ length: rng.int(0, 5) }, anyType);
       params.push(rng.pick(lastFixed)); // va_start needs a named parameter that is not promoted
       varargs = Array.from({ length: rng.int(1, 16) }, () => rng.pick(varTypes));
@@ -94,7 +108,8 @@ export function signatures(rng: Rng, variant: Variant, count: number, aggregates
     if (ret?.sret) labels.add('sret');
     if (usesStack(sig)) labels.add('stack arguments');
     if (params.length >= 8) labels.add('8-20 arguments');
-    if (variant === 'ms' || variant === 'mingw') for (const l of msLabels(sig)) labels.add(l);
+    if (variant === 'ms' || variant === 'mingw' || variant === 'vectorcall') for (const l of msLabels(sig)) labels.add(l);
+    if (variant === 'vectorcall') for (const l of vectorcallLabels(sig)) labels.add(l);
     out.push({ ...sig, labels: [...labels] });
   }
   return out;

@@ -8,8 +8,8 @@
 import type { Rng } from './random.js';
 
 /** x86-64 vector widths, AArch64 (AAPCS64 with NEON), and Microsoft x64 (SSE): `ms_abi` functions on
- *  Linux, and a Windows program (mingw-w64). */
-export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64' | 'ms' | 'mingw';
+ *  Linux, a Windows program (mingw-w64), and one whose functions are all `__vectorcall`. */
+export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64' | 'ms' | 'mingw' | 'vectorcall';
 
 /** What one value-carrying part of a type is, for spelling, setting and hashing it. */
 export type LeafKind = 'int' | 'bool' | 'pointer' | 'float' | 'double' | 'x87' | 'int128';

@@ -56,6 +56,8 @@ const BUILDS = {
   msO0: { variant: 'ms', opt: '-O0', params: true },
   mingwO2: { variant: 'mingw', opt: '-O2', params: true },
   mingwO0: { variant: 'mingw', opt: '-O0', params: true },
+  vectorcallO2: { variant: 'vectorcall', opt: '-O2', params: true },
+  vectorcallO0: { variant: 'vectorcall', opt: '-O0', params: true },
 } satisfies Record<string, Build>;
 type BuildName = keyof typeof BUILDS;
 
@@ -92,7 +94,8 @@ async function build(name: BuildName): Promise<{ exe: string } | { error: string
   const t = generated(b);
   writeFileSync(path.join(dir, 'callee.cpp'), t.callee);
   writeFileSync(path.join(dir, 'main.cpp'), t.main);
-  const flags = [b.opt, ...VARIANT_FLAGS[b.variant], ...(b.variant === 'mingw' ? mingwFlags('lld') : [])];
+  const windows = b.variant === 'mingw' || b.variant === 'vectorcall';
+  const flags = [b.opt, ...VARIANT_FLAGS[b.variant], ...(windows ? mingwFlags('lld') : [])];
   const file = (f: string): string => path.join(dir, f);
   const failed = (what: string, r: Result): string => `${what} failed (exit ${r.exitCode}, ${reproduce(b)}):\n${String(r.stderr).slice(0, 4000)}`;
   const [callee, main] = await Promise.all([
@@ -103,7 +106,7 @@ async function build(name: BuildName): Promise<{ exe: string } | { error: string
   if (main.result.exitCode !== 0) return { error: failed('icc++ -c main.cpp', main.result) };
   const light = [...main.paths.values()].filter((p) => p === 'light path').length;
   if (light !== (b.light ? COUNT : 0)) return { error: `${light} of ${COUNT} stubs take the light path (${reproduce(b)})` };
-  const exe = file(b.variant === 'mingw' ? 'torture.exe' : 'torture');
+  const exe = file(windows ? 'torture.exe' : 'torture');
   const link = await limit(() => iccxx([...flags, file('main.o'), file('callee.o'), '-o', exe]));
   if (link.exitCode !== 0) return { error: failed('icc++ (link)', link) };
   return { exe };
@@ -260,6 +263,12 @@ test('Microsoft x64 parameter-reading interceptors: a Windows program under wine
   for (const tool of ['wine', 'x86_64-w64-mingw32-g++', 'ld.lld']) if (!(await requireTool(tool))) return;
   await runWine('mingwO2');
   await runWine('mingwO0');
+});
+
+test('__vectorcall parameter-reading interceptors (floats, vectors and HVAs in xmm0-5) under wine at -O2 and -O0', async () => {
+  for (const tool of ['wine', 'x86_64-w64-mingw32-g++', 'ld.lld']) if (!(await requireTool(tool))) return;
+  await runWine('vectorcallO2');
+  await runWine('vectorcallO0');
 });
 
 test.run();

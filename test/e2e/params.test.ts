@@ -42,6 +42,15 @@ test('bad input: clang-shaped errors at the user\'s line, in the user\'s terms',
     assert.match(err, /^4 errors generated\.$/m);
   }));
 
+test('bad input: a regcall interceptor whose body reads its parameters is an error at its body', () =>
+  inScratch('params-bad-convention', async (out, env) => {
+    const file = path.join(dir, 'bad-convention.cpp');
+    const r = await iccxx(['-c', file, '-o', path.join(out, 'bad.o')], { env });
+    assert.is(r.exitCode, 1);
+    assert.is(String(r.stderr), `${file}:4:65: error: the body of interceptor 'regs' can't read its parameters: 'regcall' passes arguments ` +
+      "in r11, r12, r14, r15 and xmm8-15 too, which the replay does not reload; read them in a function it calls, or declare them unnamed\n");
+  }));
+
 test('examples/logger prints the arguments it forwards, and RotateMatrix still gets them all', () =>
   inScratch('params-logger', async (out, env) => {
     const made = await execa('make', ['-s', '-C', path.join(root, 'examples', 'logger'), `BUILD=${out}/build`, `ICCXX=${icc}`, 'all'], { reject: false, all: true, env });
