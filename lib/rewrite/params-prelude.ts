@@ -25,12 +25,14 @@ const THUNK_CONVENTION: Record<X64, string> = { sysv: '__attribute__((sysv_abi))
 /** Where the stub's record keeps the mangled name, per ABI (asm/x86_64-sysv.S, x86_64-ms.S). */
 const NAME_IN_RECORD: Record<X64, number> = { sysv: 16, ms: 4 };
 
-/** How `__icc_symbol` reaches __cxa_demangle: weak (ELF: found in the shared C++ library), or
- *  none (Windows: the mangled name; lib/pipeline.ts says why). */
-export type Demangler = 'weak' | 'none';
+/** How `__icc_symbol` reaches __cxa_demangle: weak (ELF: found in the shared C++ library), strong
+ *  (mingw, cygwin: a COFF weak reference resolves to 0 unless something else links it in, and makes
+ *  every reference in its file weak), or none (MSVC names: the mangled name). lib/pipeline.ts picks. */
+export type Demangler = 'weak' | 'strong' | 'none';
 
 const demanglers: Record<Demangler, string> = {
   weak: 'demangle',
+  strong: 'strong_demangle',
   none: 'static_cast<char *(*)(const char *, char *, __SIZE_TYPE__ *, int *)>(nullptr)',
 };
 
@@ -82,6 +84,7 @@ template <class S> __attribute__((always_inline)) inline params_ret<S> leave(tar
 extern "C" ${THUNK_CONVENTION[abi]}void ${REPLAY_THUNK[abi]}(void *, __SIZE_TYPE__, void *, char **);
 template <bool Frame> __attribute__((always_inline)) inline target_t replay(void *frame, __SIZE_TYPE__ count, void *fn) { if (Frame) state<>::frame = frame; ${REPLAY_THUNK[abi]}(frame, count, fn, Frame ? &state<>::copy : nullptr); return state<>::target; }
 inline const char *mangled(void *frame) noexcept { return *reinterpret_cast<const char *const *>(static_cast<char *>(frame) - 56) + ${NAME_IN_RECORD[abi]}; }
+${demangler === 'strong' ? 'char *strong_demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((visibility("default")));' : ''}
 inline const char *symbol(void *frame) noexcept { static thread_local char *buffer; static thread_local __SIZE_TYPE__ size; int status = -1; char *name = ${demangle} ? ${demangle}(mangled(frame), buffer, &size, &status) : nullptr; if (status != 0 || !name) return mangled(frame); buffer = name; return name; }
 ${vaFix[abi]}
 `;
