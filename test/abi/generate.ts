@@ -32,7 +32,7 @@ export interface Torture {
 export const VARIANT_FLAGS: Record<Variant, string[]> = {
   sse: [], avx: ['-mavx2'], avx512: ['-mavx512f'], aarch64: ['--target=aarch64-linux-gnu'],
   // Microsoft x64: ms_abi functions on Linux; a Windows program (the test adds the mingw-w64 paths, test/helpers.ts).
-  ms: [], mingw: ['--target=x86_64-w64-mingw32', '-D__USE_MINGW_ANSI_STDIO=1'],
+  ms: [], 'ms-avx512': ['-mavx512f'], mingw: ['--target=x86_64-w64-mingw32', '-D__USE_MINGW_ANSI_STDIO=1'],
   vectorcall: ['--target=x86_64-w64-mingw32', '-D__USE_MINGW_ANSI_STDIO=1'],
 };
 
@@ -43,6 +43,7 @@ const SPELLING: Record<Variant, Spelling> = {
   sse: SYSV, avx: SYSV, avx512: SYSV, aarch64: { ...SYSV, width: '__icc_aapcs64_vl' },
   // ms_abi on Linux: its own va_list builtins; the trampoline is the System V one.
   ms: { cc: '__attribute__((ms_abi)) ', vaList: '__builtin_ms_va_list', vaStart: '__builtin_ms_va_start', vaEnd: '__builtin_ms_va_end', width: '__icc_sysv_width' },
+  'ms-avx512': { cc: '__attribute__((ms_abi)) ', vaList: '__builtin_ms_va_list', vaStart: '__builtin_ms_va_start', vaEnd: '__builtin_ms_va_end', width: '__icc_sysv_width' },
   mingw: { ...SYSV, width: '__icc_ms_width' }, // the target's own convention: no attribute
   vectorcall: { ...SYSV, cc: '__vectorcall ', width: '__icc_ms_width' },
 };

@@ -108,7 +108,7 @@ export function signatures(rng: Rng, variant: Variant, count: number, aggregates
     if (ret?.sret) labels.add('sret');
     if (usesStack(sig)) labels.add('stack arguments');
     if (params.length >= 8) labels.add('8-20 arguments');
-    if (variant === 'ms' || variant === 'mingw' || variant === 'vectorcall') for (const l of msLabels(sig)) labels.add(l);
+    if (variant === 'ms' || variant === 'ms-avx512' || variant === 'mingw' || variant === 'vectorcall') for (const l of msLabels(sig)) labels.add(l);
     if (variant === 'vectorcall') for (const l of vectorcallLabels(sig)) labels.add(l);
     out.push({ ...sig, labels: [...labels] });
   }

@@ -7,9 +7,10 @@
 
 import type { Rng } from './random.js';
 
-/** x86-64 vector widths, AArch64 (AAPCS64 with NEON), and Microsoft x64 (SSE): `ms_abi` functions on
- *  Linux, a Windows program (mingw-w64), and one whose functions are all `__vectorcall`. */
-export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64' | 'ms' | 'mingw' | 'vectorcall';
+/** x86-64 vector widths, AArch64 (AAPCS64 with NEON), and Microsoft x64: `ms_abi` functions on
+ *  Linux (SSE, and AVX-512 with __m256/__m512 passed by reference), a Windows program (mingw-w64),
+ *  and one whose functions are all `__vectorcall`. */
+export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64' | 'ms' | 'ms-avx512' | 'mingw' | 'vectorcall';
 
 /** What one value-carrying part of a type is, for spelling, setting and hashing it. */
 export type LeafKind = 'int' | 'bool' | 'pointer' | 'float' | 'double' | 'x87' | 'int128';
@@ -66,8 +67,8 @@ export function categoriesFor(variant: Variant): Category[] {
   if (variant === 'aarch64') return CATEGORIES.filter((c) => !x86(c));
   return CATEGORIES.filter((c) => {
     if (arm(c)) return false;
-    if (c === '__m256' || c === '__m256d') return variant === 'avx' || variant === 'avx512';
-    if (c === '__m512' || c === '__m512d') return variant === 'avx512';
+    if (c === '__m256' || c === '__m256d') return variant === 'avx' || variant === 'avx512' || variant === 'ms-avx512';
+    if (c === '__m512' || c === '__m512d') return variant === 'avx512' || variant === 'ms-avx512';
     return true;
   });
 }

@@ -54,6 +54,7 @@ const BUILDS = {
   // Microsoft x64: ms_abi interceptors and callees on Linux, and a Windows program run under wine.
   msO2: { variant: 'ms', opt: '-O2', params: true },
   msO0: { variant: 'ms', opt: '-O0', params: true },
+  msAvx512: { variant: 'ms-avx512', opt: '-O2', params: true },
   mingwO2: { variant: 'mingw', opt: '-O2', params: true },
   mingwO0: { variant: 'mingw', opt: '-O0', params: true },
   vectorcallO2: { variant: 'vectorcall', opt: '-O2', params: true },
@@ -254,9 +255,12 @@ test('parameter-reading interceptors under qemu -cpu Nehalem (SSE) and Haswell (
   await runQemu('paramsAvx', 'Haswell', 2);
 });
 
-test('Microsoft x64 parameter-reading interceptors: ms_abi on Linux at -O2 and -O0, natively', async () => {
+test('Microsoft x64 parameter-reading interceptors: ms_abi on Linux at -O2 and -O0, and AVX-512 (__m256/__m512 by reference), natively', async () => {
   await runNative('msO2');
   await runNative('msO0');
+  await built('msAvx512');
+  if (cpuFlags.has('avx512f')) await runNative('msAvx512');
+  else console.log('  (skipped running the ms_abi AVX-512 build: this CPU has no avx512f; it was compiled)');
 });
 
 test('Microsoft x64 parameter-reading interceptors: a Windows program under wine (one process, 200 signatures) at -O2 and -O0', async () => {

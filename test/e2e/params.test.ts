@@ -27,6 +27,13 @@ for (const opt of ['-O0', '-O2']) {
     }));
 }
 
+test('the replay count each signature gets: stack bytes, vector registers, emms, the fast path (static_asserts)', () =>
+  inScratch('params-counts', async (out, env) => {
+    const r = await iccxx(['-std=c++17', '-c', path.join(dir, 'counts.cpp'), '-o', path.join(out, 'counts.o')], { env });
+    assert.is(String(r.stderr), '');
+    assert.is(r.exitCode, 0);
+  }));
+
 test('bad input: clang-shaped errors at the user\'s line, in the user\'s terms', () =>
   inScratch('params-bad', async (out, env) => {
     const file = path.join(dir, 'bad.cpp');

@@ -63,6 +63,14 @@ for (const variant of ['ms', 'mingw', 'vectorcall'] as const) {
   });
 }
 
+test('ms-avx512: Microsoft x64 calls pass __m256 and __m512 (by reference) among the shapes', () => {
+  const t = generate(0x1cc5eed, 'ms-avx512', 200, 'params');
+  const seen = new Set(t.signatures.flatMap((s) => s.labels));
+  for (const label of [...categoriesFor('ms-avx512'), ...SHAPES, ...MS_SHAPES]) assert.ok(seen.has(label), `no ${label}`);
+  assert.ok(seen.has('__m512') && seen.has('__m256d'));
+  assert.match(t.main, /\[\[interceptor\]\] __attribute__\(\(ms_abi\)\) /);
+});
+
 test('vector types stay within the variant that can pass them', () => {
   const sse = generate(7, 'sse');
   assert.not.match(sse.main, /__m256|__m512/);
