@@ -36,6 +36,7 @@ export function selectLightPaths(file: string): LightDecision[] {
   const buf = readFileSync(file);
   const elf = Elf64.parse(buf, EM_X86_64);
   if (!elf) return [];
+  const unusedPads: { section: Section; size: number }[] = [];
   const decisions = elf.symbols
     .filter((s) => s.name.startsWith(LIGHT_CORE_PREFIX) && s.type === STT_FUNC && s.section !== 0)
     .map((core): LightDecision => {
@@ -61,8 +62,14 @@ export function selectLightPaths(file: string): LightDecision[] {
       // between; references the assembler made relative to the stub's section still take the stub.
       if (pub) elf.moveSymbol(pub, core);
       drop('full'); // the light core has the body inlined; the full trampoline never runs for it
+      // Nothing bails out of it: its bail-out pad, the section's last 12 bytes, goes (last of all:
+      // that moves relocations).
+      const pad = bailPad(elf, core);
+      const section = elf.sections[core.section];
+      if (pad && pad.value + BAIL_PAD_BYTES === section.size) unusedPads.push({ section, size: pad.value });
       return { core: core.name, symbol, light: true };
     });
+  for (const { section, size } of unusedPads) elf.truncate(section, size);
   if (decisions.length > 0) writeFileSync(file, buf);
   return decisions;
 }
@@ -86,7 +93,7 @@ function coreCode(elf: Elf64, core: ElfSymbol): CoreCode | undefined {
 /** Gives a core that calls on some path a fast entry past its prologue, in place, when
  *  lib/light-bail.ts finds one; the stub and the full core stay, for the bail-outs. */
 function bailOut(elf: Elf64, core: ElfSymbol, pub: ElfSymbol, { code, relocated }: CoreCode): boolean {
-  const pad = elf.symbols.find((s) => s.name === lightBailPad(core.name) && s.section === core.section);
+  const pad = bailPad(elf, core);
   if (!pad) return false;
   const plan = planBailOut(code, relocated, pad.value - core.value, (r) => DATA_RELOCATIONS.has(r.type));
   if (typeof plan === 'string') return false;
@@ -95,6 +102,18 @@ function bailOut(elf: Elf64, core: ElfSymbol, pub: ElfSymbol, { code, relocated 
   elf.clearUnwindRules(core.section); // the fast entry never touches the stack
   elf.moveSymbol(pub, { section: core.section, value: core.value + plan.entry, size: core.size - plan.entry });
   return true;
+}
+
+/** The bail-out pad after a light core in its section (asm/x86_64-sysv.S): `lea`, `jmp`. */
+const BAIL_PAD_BYTES = 12;
+
+const pads = new WeakMap<Elf64, Map<string, ElfSymbol>>();
+
+function bailPad(elf: Elf64, core: ElfSymbol): ElfSymbol | undefined {
+  let byName = pads.get(elf);
+  if (!byName) pads.set(elf, (byName = new Map(elf.symbols.filter((s) => s.name.endsWith('.bail')).map((s) => [s.name, s]))));
+  const pad = byName.get(lightBailPad(core.name));
+  return pad?.section === core.section ? pad : undefined;
 }
 
 /** Why this light core may not be used, or undefined when it may. */

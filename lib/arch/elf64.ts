@@ -169,6 +169,19 @@ export class Elf64 {
     return (this.references = into);
   }
 
+  /** Cuts the end off a section (its header's size), and the relocations there off its RELA
+   *  sections (the others move up): GNU ld checks every relocation's offset, even type NONE's. */
+  truncate(section: Section, size: number): void {
+    for (const rela of this.relocating.get(section.index) ?? []) {
+      const kept = this.relocationsIn(rela).filter((r) => r.offset < size);
+      kept.forEach((r, i) => this.buf.copyWithin(rela.offset + i * 24, r.at, r.at + 24));
+      rela.size = kept.length * 24;
+      this.buf.writeBigUInt64LE(BigInt(rela.size), this.shoff + rela.index * 64 + 32);
+    }
+    section.size = size;
+    this.buf.writeBigUInt64LE(BigInt(size), this.shoff + section.index * 64 + 32);
+  }
+
   /** Drops a relocation (r_info 0: type NONE on every machine): the linker leaves its field alone. */
   dropRelocation(r: Relocation): void {
     this.buf.writeBigUInt64LE(0n, r.at + 8);

@@ -13,7 +13,7 @@
 
 import { Rng } from './random.js';
 import { MAX_ARGS, signatures, signatureText, type Signature } from './signatures.js';
-import { aggregates, type CType, type Scalar, type Variant } from './types.js';
+import { aggregates, isArm, type CType, type Scalar, type Variant } from './types.js';
 
 export type { Signature } from './signatures.js';
 export type { Variant } from './types.js';
@@ -30,7 +30,7 @@ export interface Torture {
 
 /** The compiler flags a variant's two files are built with (besides the optimisation level). */
 export const VARIANT_FLAGS: Record<Variant, string[]> = {
-  sse: [], avx: ['-mavx2'], avx512: ['-mavx512f'], aarch64: ['--target=aarch64-linux-gnu'],
+  sse: [], avx: ['-mavx2'], avx512: ['-mavx512f'], aarch64: ['--target=aarch64-linux-gnu'], sve: ['--target=aarch64-linux-gnu', '-march=armv8-a+sve'],
   // Microsoft x64: ms_abi functions on Linux; a Windows program (the test adds the mingw-w64 paths, test/helpers.ts).
   ms: [], 'ms-avx512': ['-mavx512f'], mingw: ['--target=x86_64-w64-mingw32', '-D__USE_MINGW_ANSI_STDIO=1'],
   vectorcall: ['--target=x86_64-w64-mingw32', '-D__USE_MINGW_ANSI_STDIO=1'],
@@ -40,7 +40,7 @@ export const VARIANT_FLAGS: Record<Variant, string[]> = {
 interface Spelling { cc: string; vaList: string; vaStart: string; vaEnd: string; width: string }
 const SYSV: Spelling = { cc: '', vaList: 'va_list', vaStart: 'va_start', vaEnd: 'va_end', width: '__icc_sysv_width' };
 const SPELLING: Record<Variant, Spelling> = {
-  sse: SYSV, avx: SYSV, avx512: SYSV, aarch64: { ...SYSV, width: '__icc_aapcs64_vl' },
+  sse: SYSV, avx: SYSV, avx512: SYSV, aarch64: { ...SYSV, width: '__icc_aapcs64_vl' }, sve: { ...SYSV, width: '__icc_aapcs64_vl' },
   // ms_abi on Linux: its own va_list builtins; the trampoline is the System V one.
   ms: { cc: '__attribute__((ms_abi)) ', vaList: '__builtin_ms_va_list', vaStart: '__builtin_ms_va_start', vaEnd: '__builtin_ms_va_end', width: '__icc_sysv_width' },
   'ms-avx512': { cc: '__attribute__((ms_abi)) ', vaList: '__builtin_ms_va_list', vaStart: '__builtin_ms_va_start', vaEnd: '__builtin_ms_va_end', width: '__icc_sysv_width' },
@@ -69,7 +69,7 @@ export function generate(seed: number, variant: Variant, count = 200, cores: Cor
   return {
     seed, variant, signatures: sigs,
     callee: spell(`${common}\nu64 g_hash;\nu64 g_args[${MAX_ARGS}];\n${calleePrelude}\n${sigs.map((s) => calleeText(s, sp)).join('\n')}`),
-    main: spell(`${common}\n${variant === 'aarch64' ? aarch64Prelude() : mainPrelude(sp)}\n${sigs.map((s) => checkText(s, rng, cores, sp)).join('\n')}\n${mainText(seed, variant, sigs)}`),
+    main: spell(`${common}\n${isArm(variant) ? aarch64Prelude() : mainPrelude(sp)}\n${sigs.map((s) => checkText(s, rng, cores, sp)).join('\n')}\n${mainText(seed, variant, sigs)}`),
   };
 }
 
@@ -84,14 +84,43 @@ const composite = (t: CType): boolean => t.leaves.length > 1 || t.leaves[0].path
 
 /** An expression: h folded with every leaf of v. */
 function hashExpr(t: CType, h: string, v: string): string {
+  if (t.sizeless) return `mixsv(${h}, ${v})`;
   return composite(t) ? `hash_${t.ident}(${h}, ${v})` : `mixv(${h}, ${v})`;
 }
 
 const at = (leafPath: string, v: string): string => leafPath.replace('$', v);
 
+// SVE's sizeless types: hashed whole through memory (svst1: svcntb() bytes, a predicate as
+// one byte per lane), made from a seed (svld1 of splitmix64 bytes), both at the vector length in use.
+const SVE_LANES = ['svint8_t:s8', 'svuint16_t:u16', 'svint32_t:s32', 'svuint64_t:u64', 'svint64_t:s64', 'svfloat16_t:f16', 'svfloat32_t:f32', 'svfloat64_t:f64']
+  .map((p) => p.split(':'));
+const sveText = `
+static inline u64 mixsv(u64 h, svuint8_t v) { unsigned char b[256]; svst1_u8(svptrue_b8(), b, v); return mixb(h, b, (unsigned)svcntb()); }
+static inline u64 mixsv(u64 h, svbool_t p) { return mixsv(h, svdup_n_u8_z(p, 1)); }
+${SVE_LANES.map(([t, suffix]) => `static inline u64 mixsv(u64 h, ${t} v) { return mixsv(h, svreinterpret_u8_${suffix}(v)); }`).join('\n')}
+static inline u64 mixsv(u64 h, svfloat32x2_t v) { return mixsv(mixsv(h, svget2(v, 0)), svget2(v, 1)); }
+static inline u64 mixsv(u64 h, svint64x3_t v) { return mixsv(mixsv(mixsv(h, svget3(v, 0)), svget3(v, 1)), svget3(v, 2)); }
+static inline u64 mixsv(u64 h, svfloat64x4_t v) { return mixsv(mixsv(mixsv(mixsv(h, svget4(v, 0)), svget4(v, 1)), svget4(v, 2)), svget4(v, 3)); }
+__attribute__((noinline)) static svuint8_t sv_bytes(u64 s) // splitmix64 bytes, a vector length of them
+{
+    unsigned char b[256];
+    for (unsigned i = 0; i < svcntb(); ++i) {
+        u64 z = (s += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        b[i] = (unsigned char)((z ^ (z >> 27)) >> 32);
+    }
+    return svld1_u8(svptrue_b8(), b);
+}
+${SVE_LANES.map(([t, suffix]) => `static inline ${t} make_${t}(u64 s) { return svreinterpret_${suffix}_u8(sv_bytes(s)); }`).join('\n')}
+static inline svbool_t make_svbool_t(u64 s) { return svcmpne_n_u8(svptrue_b8(), svand_n_u8_x(svptrue_b8(), sv_bytes(s), 1), 0); }
+static inline svfloat32x2_t make_svfloat32x2_t(u64 s) { return svcreate2(make_svfloat32_t(s), make_svfloat32_t(~s)); }
+static inline svint64x3_t make_svint64x3_t(u64 s) { return svcreate3(make_svint64_t(s), make_svint64_t(~s), make_svint64_t(s * 3)); }
+static inline svfloat64x4_t make_svfloat64x4_t(u64 s) { return svcreate4(make_svfloat64_t(s), make_svfloat64_t(~s), make_svfloat64_t(s * 3), make_svfloat64_t(s * 5)); }
+`;
+
 function commonText(seed: number, variant: Variant, used: CType[], sigs: Signature[]): string {
   const defs = used.filter((t) => t.definition).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-  const hashes = used.filter(composite).map((t) =>
+  const hashes = used.filter((t) => composite(t) && !t.sizeless).map((t) =>
     `static inline u64 hash_${t.ident}(u64 h, const ${t.name} &v) { ` +
     `${t.leaves.map((l) => `h = mixv(h, ${at(l.path, 'v')});`).join(' ')} return h; }`);
   const decls = sigs.map((s) => `${SPELLING[variant].cc}${s.ret?.name ?? 'void'} callee_${s.id}(${paramList(s, false)});`);
@@ -100,7 +129,7 @@ function commonText(seed: number, variant: Variant, used: CType[], sigs: Signatu
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-${variant === 'aarch64' ? '#include <arm_neon.h>\n#include <sys/auxv.h>' : '#include <immintrin.h>'}
+${isArm(variant) ? '#include <arm_neon.h>\n#include <sys/auxv.h>' : '#include <immintrin.h>'}${variant === 'sve' ? '\n#include <arm_sve.h>' : ''}
 
 typedef unsigned long long u64;
 __attribute__((noinline)) static u64 mixb(u64 h, const void *p, unsigned n) // FNV-1a, out of line (compiles faster)
@@ -110,7 +139,7 @@ __attribute__((noinline)) static u64 mixb(u64 h, const void *p, unsigned n) // F
     return h;
 }
 template <class T> static inline u64 mixv(u64 h, T v) { return mixb(h, &v, sizeof v); }
-${variant === 'aarch64' ? '' : 'static inline u64 mixv(u64 h, long double v) { return mixb(h, &v, 10); } // the rest is padding'}
+${isArm(variant) ? '' : 'static inline u64 mixv(u64 h, long double v) { return mixb(h, &v, 10); } // the rest is padding'}${variant === 'sve' ? sveText : ''}
 
 extern u64 g_hash;           // all arguments of the last call
 extern u64 g_args[${MAX_ARGS}];       // each argument of the last call
@@ -165,7 +194,8 @@ function calleeText(s: Signature, sp: Spelling): string {
     lines.push(`    ${sp.vaEnd}(ap);`);
   }
   lines.push(`    u64 h = ${FNV} ^ ${s.id}u;`, `    for (int i = 0; i < ${n}; ++i) h = mixv(h, g_args[i]);`, '    g_hash = h;');
-  if (s.ret) {
+  if (s.ret?.sizeless) lines.push(`    return make_${s.ret.ident}(h);`);
+  else if (s.ret) {
     lines.push(`    ${s.ret.name} r{};`, '    u64 st = h;');
     for (const l of s.ret.leaves) lines.push(`    ${at(l.path, 'r')} = ${fromHash(l.scalar)};`);
     lines.push('    return r;');
@@ -314,6 +344,7 @@ function checkText(s: Signature, rng: Rng, cores: CoreKind, sp: Spelling): strin
     : [`[[interceptor]] void fwd_${s.id}(void) { ++g_cores; ${work} goto -> &callee_${s.id}; }`];
   lines.push(`static void check_${s.id}()`, '{');
   args.forEach((t, i) => {
+    if (t.sizeless) return void lines.push(`    ${t.name} a${i} = make_${t.ident}(0x${rng.bits(64).toString(16)}ull);`);
     lines.push(`    ${t.name} a${i}{};`);
     for (const l of t.leaves) lines.push(`    ${at(l.path, `a${i}`)} = ${literal(l.scalar, rng)};`);
   });

@@ -7,10 +7,13 @@
 
 import type { Rng } from './random.js';
 
-/** x86-64 vector widths, AArch64 (AAPCS64 with NEON), and Microsoft x64: `ms_abi` functions on
- *  Linux (SSE, and AVX-512 with __m256/__m512 passed by reference), a Windows program (mingw-w64),
- *  and one whose functions are all `__vectorcall`. */
-export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64' | 'ms' | 'ms-avx512' | 'mingw' | 'vectorcall';
+/** x86-64 vector widths, AArch64 (AAPCS64 with NEON), AArch64 with SVE's sizeless types too, and
+ *  Microsoft x64: `ms_abi` functions on Linux (SSE, and AVX-512 with __m256/__m512 passed by
+ *  reference), a Windows program (mingw-w64), and one whose functions are all `__vectorcall`. */
+export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64' | 'sve' | 'ms' | 'ms-avx512' | 'mingw' | 'vectorcall';
+
+/** Whether a variant targets AArch64. */
+export const isArm = (variant: Variant): boolean => variant === 'aarch64' || variant === 'sve';
 
 /** What one value-carrying part of a type is, for spelling, setting and hashing it. */
 export type LeafKind = 'int' | 'bool' | 'pointer' | 'float' | 'double' | 'x87' | 'int128';
@@ -49,6 +52,10 @@ export interface CType {
   sret: boolean;
   /** The struct or union definition, for aggregates. */
   definition?: string;
+  /** AAPCS64: a homogeneous floating-point aggregate of this many members (aggregates only). */
+  hfa?: number;
+  /** SVE's sizeless types (no sizeof, no members): made by make_<ident>(seed), hashed by mixsv (svst1). */
+  sizeless?: boolean;
 }
 
 export const CATEGORIES = [
@@ -56,7 +63,7 @@ export const CATEGORIES = [
   '_Complex float', '_Complex double', '_Complex long double',
   'struct INTEGER', 'struct SSE', 'struct INTEGER+SSE', 'struct MEMORY', 'struct X87', 'struct float[3]', 'union',
   '__m128', '__m128d', '__m256', '__m256d', '__m512', '__m512d',
-  'neon', 'HFA', 'HVA',
+  'neon', 'HFA', 'HVA', 'sve', 'svbool', 'sve tuple',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -64,9 +71,11 @@ export type Category = (typeof CATEGORIES)[number];
 export function categoriesFor(variant: Variant): Category[] {
   const x86 = (c: Category): boolean => c.startsWith('__m');
   const arm = (c: Category): boolean => c === 'neon' || c === 'HFA' || c === 'HVA';
-  if (variant === 'aarch64') return CATEGORIES.filter((c) => !x86(c));
+  const sve = (c: Category): boolean => c.startsWith('sv');
+  if (variant === 'sve') return CATEGORIES.filter((c) => !x86(c));
+  if (variant === 'aarch64') return CATEGORIES.filter((c) => !x86(c) && !sve(c));
   return CATEGORIES.filter((c) => {
-    if (arm(c)) return false;
+    if (arm(c) || sve(c)) return false;
     if (c === '__m256' || c === '__m256d') return variant === 'avx' || variant === 'avx512' || variant === 'ms-avx512';
     if (c === '__m512' || c === '__m512d') return variant === 'avx512' || variant === 'ms-avx512';
     return true;
@@ -160,6 +169,22 @@ export function neonTypes(): CType[] {
   return [...vectors, ...aggregates];
 }
 
+/** SVE's sizeless types (<arm_sve.h>): vectors of every lane width in z registers, the predicate
+ *  in a p register, and tuples in consecutive z registers. Their one leaf stands for the whole
+ *  register (svcntb() bytes, or one bit per byte for svbool_t); argClass has one entry per register. */
+export function sveTypes(): CType[] {
+  const sizeless = (name: string, category: Category, regs: number): CType => ({
+    name, ident: name, size: 0, align: 16, category, labels: [category, name],
+    leaves: [{ path: '$', scalar: scalar(name, 'int', 0) }], argClass: Array(regs).fill('SSE'), sret: false, sizeless: true,
+  });
+  return [
+    ...['svint8_t', 'svuint16_t', 'svint32_t', 'svuint64_t', 'svfloat16_t', 'svfloat32_t', 'svfloat32_t', 'svfloat64_t', 'svfloat64_t']
+      .map((n) => sizeless(n, 'sve', 1)),
+    sizeless('svbool_t', 'svbool', 1),
+    sizeless('svfloat32x2_t', 'sve tuple', 2), sizeless('svint64x3_t', 'sve tuple', 3), sizeless('svfloat64x4_t', 'sve tuple', 4),
+  ];
+}
+
 /** The scalar types that may follow `...` (already promoted: no char, short, bool or float). */
 export function variadicTypes(): CType[] {
   const pick = (n: string): Scalar => INTEGERS.find((s) => s.name === n)!;
@@ -241,7 +266,11 @@ export function aggregate(kind: 'struct' | 'union', name: string, members: Membe
   if (kind === 'struct' && members.some((m) => m.scalar === FLOAT && m.count === 3)) labels.push('struct float[3]');
   const body = members.map((m, i) => `${m.scalar.name} m${i}${m.count ? `[${m.count}]` : ''};`).join(' ');
   const firstCount = members[0].count ? members[0].count : 1;
+  // AAPCS64: every member of one floating-point type, at most 4 of them: in SIMD registers.
+  const base = members[0].scalar;
+  const homogeneous = ['float', 'double', 'x87'].includes(base.kind) && members.every((m) => m.scalar === base) && size / base.size <= 4;
   return {
+    hfa: homogeneous ? size / base.size : undefined,
     name, ident: name, size, align, category, labels: [...new Set(labels)],
     leaves: kind === 'union' ? placed.leaves.slice(0, firstCount) : placed.leaves,
     argClass: cls === 'MEMORY' || cls === 'X87' ? 'MEMORY' : cls,

@@ -47,6 +47,8 @@ const BUILDS = {
   aarch64O0: { variant: 'aarch64', opt: '-O0' },
   aarch64LightO2: { variant: 'aarch64', opt: '-O2', light: true },
   aarch64LightO0: { variant: 'aarch64', opt: '-O0', light: true },
+  sveO2: { variant: 'sve', opt: '-O2' },
+  sveO0: { variant: 'sve', opt: '-O0' },
   paramsO2: { variant: 'sse', opt: '-O2', params: true },
   paramsO0: { variant: 'sse', opt: '-O0', params: true },
   paramsAvx: { variant: 'avx', opt: '-O2', params: true },
@@ -227,6 +229,12 @@ test('AArch64 under qemu-aarch64 -cpu max with SVE at 128, 256 and 512 bits: z0-
   if (!(await requireAarch64())) return;
   for (const vl of [16, 32, 64]) await runQemuAarch64('aarch64O2', `max,sve-default-vector-length=${vl}`, vl);
   await runQemuAarch64('aarch64O0', 'max,sve-default-vector-length=64', 64);
+});
+
+test('AArch64 SVE variant (svfloat32_t, svbool_t, tuples... beside scalars, HFAs and NEON; -march=armv8-a+sve) at VL 128, 256 and 512 bits, -O2 and -O0', async () => {
+  if (!(await requireAarch64())) return;
+  for (const name of ['sveO2', 'sveO0'] as const)
+    for (const vl of [16, 32, 64]) await runQemuAarch64(name, `max,sve-default-vector-length=${vl}`, vl);
 });
 
 test('AArch64 light trampoline (x0-x8 only): every core passes the object check, -O2 and -O0, without and with SVE', async () => {

@@ -37,6 +37,13 @@ test('each hand-written core gets the decision its code calls for', () =>
     assert.is(address('tail_r11'), address('__icc_light.0'));
     assert.is(sectionOf('long_ops'), '.text.__icc_light.6');
     assert.is(sectionOf('restored_rdx'), '.text.__icc_light.1.stub');
+    // A light core that nothing bails out of loses its pad: the section ends with the core.
+    const { stdout: headers } = await execa('readelf', ['-SW', object]);
+    const sizeOf = (section: string): number => parseInt(new RegExp(`\\] ${section.replace(/\./g, '\\.')} +\\S+ +\\S+ +\\S+ +([0-9a-f]+) `).exec(headers)?.[1] ?? 'NaN', 16);
+    const { stdout: symbols } = await execa('readelf', ['-sW', object]);
+    const coreSize = Number(/ (\d+) FUNC +\w+ +\w+ +\d+ __icc_light\.0$/m.exec(symbols)?.[1]);
+    assert.ok(coreSize > 0 && sizeOf('.text.__icc_light.0') === coreSize, `${coreSize}\n${headers}`);
+    assert.is(sizeOf('.text.__icc_light.8'), 0x30 + 12, 'a core that bails out keeps its pad');
   }));
 
 test('a core that calls on one path gets a fast entry past its saves, and that path jumps to the bail-out pad', () =>

@@ -67,7 +67,7 @@ const fmt: Project = {
   },
   addInterceptors(src) {
     // Wrapped at link time (GNU ld --wrap) in every test linking the test-main library.
-    fs.copySync(path.join(projects, 'interceptors', 'fmt-interceptors.cc'), path.join(src, 'test', 'fmt-interceptors.cc'));
+    for (const f of ['fmt-interceptors.cc', 'report.h']) fs.copySync(path.join(projects, 'interceptors', f), path.join(src, 'test', f));
     const wrap = (s: string) => `"LINKER:--wrap=${s}"`;
     fs.appendFileSync(path.join(src, 'test', 'CMakeLists.txt'), [
       '\n# icc++: interceptors for two of libfmt\'s functions, in every test linking test-main.',
@@ -106,7 +106,7 @@ const sigc: Project = {
   },
   addInterceptors(src) {
     // Every test program links tests/testutilities.cc.
-    fs.copySync(path.join(projects, 'interceptors', 'sigc-interceptors.cc'), path.join(src, 'tests', 'sigc-interceptors.cc'));
+    for (const f of ['sigc-interceptors.cc', 'report.h']) fs.copySync(path.join(projects, 'interceptors', f), path.join(src, 'tests', f));
     fs.appendFileSync(path.join(src, 'tests', 'testutilities.cc'), '\n#include "sigc-interceptors.cc"\n');
   },
   expectCalls(calls) {

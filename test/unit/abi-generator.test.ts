@@ -4,11 +4,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generate, type Variant } from '../abi/generate.js';
-import { MAX_ARGS, MS_SHAPES, VECTORCALL_SHAPES } from '../abi/signatures.js';
-import { aggregate, categoriesFor, DOUBLE, FLOAT, INTEGERS, X87, type Member } from '../abi/types.js';
+import { aapcs64, MAX_ARGS, MS_SHAPES, VECTORCALL_SHAPES } from '../abi/signatures.js';
+import { aggregate, basicTypes, categoriesFor, DOUBLE, FLOAT, INTEGERS, sveTypes, X87, type CType, type Member } from '../abi/types.js';
 
 const test = suite('abi-generator');
-const VARIANTS: Variant[] = ['sse', 'avx', 'avx512'];
+const VARIANTS: Variant[] = ['sse', 'avx', 'avx512', 'aarch64'];
 const SHAPES = ['variadic', 'variadic ints and doubles', 'stack arguments', 'sret', 'void return', '8-20 arguments',
   'union INTEGER', 'union SSE', 'union MEMORY'];
 
@@ -28,7 +28,8 @@ for (const variant of VARIANTS) {
       const t = generate(seed, variant);
       assert.is(t.signatures.length, 200);
       const seen = new Set(t.signatures.flatMap((s) => s.labels));
-      for (const label of [...categoriesFor(variant), ...SHAPES]) assert.ok(seen.has(label), `seed ${seed}: no ${label}`);
+      const arm = variant === 'aarch64' ? ['composite in a register pair', 'composite by reference', 'HFA of 4', 'HVA of 4'] : [];
+      for (const label of [...categoriesFor(variant), ...SHAPES, ...arm]) assert.ok(seen.has(label), `seed ${seed}: no ${label}`);
       for (const s of t.signatures) {
         assert.ok(s.params.length + (s.varargs?.length ?? 0) <= MAX_ARGS);
         if (!s.varargs) assert.ok(s.params.length <= 20);
@@ -69,6 +70,36 @@ test('ms-avx512: Microsoft x64 calls pass __m256 and __m512 (by reference) among
   for (const label of [...categoriesFor('ms-avx512'), ...SHAPES, ...MS_SHAPES]) assert.ok(seen.has(label), `no ${label}`);
   assert.ok(seen.has('__m512') && seen.has('__m256d'));
   assert.match(t.main, /\[\[interceptor\]\] __attribute__\(\(ms_abi\)\) /);
+});
+
+test('sve: sizeless types beside every AArch64 category, by reference too, never with stack arguments (clang 14 bug)', () => {
+  for (const seed of [1, 0x1cc5eed, 0xdeadbeef]) {
+    const t = generate(seed, 'sve');
+    assert.is(t.signatures.length, 200);
+    const seen = new Set(t.signatures.flatMap((s) => s.labels));
+    for (const label of [...categoriesFor('sve'), 'svbool_t', 'svfloat32_t', 'svfloat64x4_t', 'SVE by reference', 'variadic', 'sret', 'HFA', 'neon'])
+      assert.ok(seen.has(label), `seed ${seed}: no ${label}`);
+    for (const s of t.signatures) {
+      const p = aapcs64(s.params, s.varargs);
+      assert.ok(!(p.sveByReference && p.stack), `seed ${seed}: callee_${s.id} passes an SVE value by reference with stack arguments`);
+    }
+    assert.match(t.main, /make_svbool_t\(0x[0-9a-f]+ull\)/);
+    assert.match(t.callee, /mixsv\(0xcbf29ce484222325ull, a\d+\)/);
+  }
+  assert.not.match(generate(1, 'aarch64').main, /\bsv[a-z0-9]+_t\b/, 'the NEON variant has no SVE type');
+});
+
+test('aapcs64 model: x0-x7, v0-v7, p0-p3, by reference beyond', () => {
+  const sve = (n: string): CType => sveTypes().find((t) => t.name === n)!;
+  const double = basicTypes().find((t) => t.name === 'double')!;
+  const long = basicTypes().find((t) => t.name === 'long')!;
+  const i128 = basicTypes().find((t) => t.name === '__int128')!;
+  assert.equal(aapcs64([...Array(8).fill(double), sve('svfloat32_t')], null), { stack: false, sveByReference: true });
+  assert.equal(aapcs64([...Array(9).fill(double), sve('svfloat32_t')], null), { stack: true, sveByReference: true }); // LLVM issue 66370's case
+  assert.equal(aapcs64([sve('svfloat64x4_t'), sve('svfloat64x4_t'), ...Array(4).fill(sve('svbool_t'))], null), { stack: false, sveByReference: false });
+  assert.equal(aapcs64([sve('svfloat64x4_t'), sve('svint64x3_t'), sve('svfloat32x2_t')], null), { stack: false, sveByReference: true });
+  assert.equal(aapcs64([long, i128, i128, i128], null), { stack: false, sveByReference: false }); // x0, x2-x3, x4-x5, x6-x7
+  assert.equal(aapcs64([long, long, long, i128, i128, i128], null), { stack: true, sveByReference: false }); // x3 skipped: x4-x5, x6-x7, stack
 });
 
 test('vector types stay within the variant that can pass them', () => {

@@ -8,11 +8,7 @@
 // caller passes the hidden result pointer in rdi, which must reach the real one.
 // fmt::v12::detail::vformat_to(buffer<char>&, string_view, format_args, locale_ref)
 // takes seven argument registers' worth of values.
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
+#include "report.h"
 
 #define VFORMAT _ZN3fmt3v127vformatB5cxx11ENS0_17basic_string_viewIcEENS0_17basic_format_argsINS0_7contextEEE
 #define VFORMAT_TO _ZN3fmt3v126detail10vformat_toERNS1_6bufferIcEENS0_17basic_string_viewIcEENS0_17basic_format_argsINS0_7contextEEENS0_10locale_refE
@@ -36,16 +32,10 @@ extern "C" [[interceptor]] void CAT(__wrap_, VFORMAT_TO)()
   goto -> &CAT(__real_, VFORMAT_TO);
 }
 
-// At exit, one line per program in the file $ICC_INTERCEPT_LOG names.
+// At exit, its line in $ICC_INTERCEPT_LOG (report.h).
 __attribute__((destructor)) static void report_calls()
 {
-  const char *log = getenv("ICC_INTERCEPT_LOG");
-  if (!log) return;
-  char line[256];
-  int n = snprintf(line, sizeof line, "%s vformat=%lu vformat_to=%lu\n", program_invocation_short_name,
-                   vformat_calls, vformat_to_calls);
-  int fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
-  if (fd < 0) return;
-  if (write(fd, line, n) != n) perror("ICC_INTERCEPT_LOG");
-  close(fd);
+  char counts[128];
+  snprintf(counts, sizeof counts, "vformat=%lu vformat_to=%lu", vformat_calls, vformat_to_calls);
+  report_counts(counts);
 }

@@ -6,11 +6,7 @@
 // jumps to the library's own definition (dlsym(RTLD_NEXT, …)) with `this` and
 // every argument where the caller put them.
 #include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
+#include "report.h"
 
 static unsigned long connect_calls, disconnect_calls;
 
@@ -37,16 +33,10 @@ extern "C" [[interceptor]] void _ZN4sigc10connection10disconnectEv()
   goto -> real;
 }
 
-// At exit, one line per program in the file $ICC_INTERCEPT_LOG names.
+// At exit, its line in $ICC_INTERCEPT_LOG (report.h).
 __attribute__((destructor)) static void report_calls()
 {
-  const char *log = getenv("ICC_INTERCEPT_LOG");
-  if (!log) return;
-  char line[256];
-  int n = snprintf(line, sizeof line, "%s connect=%lu disconnect=%lu\n", program_invocation_short_name,
-                   connect_calls, disconnect_calls);
-  int fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
-  if (fd < 0) return;
-  if (write(fd, line, n) != n) perror("ICC_INTERCEPT_LOG");
-  close(fd);
+  char counts[128];
+  snprintf(counts, sizeof counts, "connect=%lu disconnect=%lu", connect_calls, disconnect_calls);
+  report_counts(counts);
 }
