@@ -15,8 +15,11 @@
  *
  * The trampoline's frame, from its rbp (x86_64-common.S):
  *   16(%rbp)   the caller's stack arguments (Microsoft x64: its 32-byte home
- *              area first); `count` bytes of them are copied, an upper bound
- *              the core computes from the declared parameter types
+ *              area first); `count & -8` bytes of them are copied, an upper
+ *              bound the core computes from the declared parameter types.
+ *              count's low bits are flags the types decide: 1, load vector
+ *              registers 0-7 (a parameter may be in one, or variadic: AL);
+ *              2, run emms after the call (the return may be on the x87 stack).
  *   -8 rdx  -16 rcx  -24 r8  -32 r9  -40 rax  -48 r10  -56 r11
  *   sysv=1 (System V cores, ELF): -64 rdi  -72 rsi, and vector registers 0-7,
  *     `size` bytes each, at ((rbp - 72) & -64) - 8*size - 128 (xmm8-15 above)
@@ -26,7 +29,7 @@
  *     they still hold the caller's values.
  *
  * This thunk's own frame (rbp = entry rsp - 8, 0 mod 16):
- *   -8(%rbp) rdi   -16 rsi   -24 &__params_X   -32 padding
+ *   -8(%rbp) rdi   -16 rsi   -24 &__params_X   -32 count (its flags)
  *   -192(%rbp) .. -32(%rbp)  xmm6-15 (low 128 bits: the core's convention
  *              keeps them, and __params_X may be a SysV function)
  *   below: the copy of the stack arguments, at the same address mod 64 as the
@@ -66,7 +69,10 @@
   and $63, %ecx
   add %rcx, %rax                      /* the copy: same address mod 64 as the source */
   mov %rax, %rsp
-  mov %rax, (%r9)                     /* the copy's address, for va_start (params-prelude.ts) */
+  test %r9, %r9
+  jz 6f
+  mov %rax, (%r9)                     /* the copy's address, for va_start (params-prelude.ts), if asked */
+6:
   test %rdx, %rdx                     /* count is a multiple of 8; a loop: rep movs starts slowly */
   jz 2f
 1:
@@ -75,10 +81,13 @@
   sub $8, %rdx
   jnz 1b
 2:
+  testb $1, -32(%rbp)                 /* flag 1: a parameter may be in a vector register */
+  jz 3f
   lea (-56-16*\sysv)(%r11), %r10
   and $-64, %r10                      /* the trampoline's rsp after its integer saves */
   sub $(8*\size+128*\sysv), %r10     /* its vector registers 0-7 */
   icc_x86_64_replay_vec \insn, \reg, \size
+3:
   mov -8(%r11), %rdx
   mov -16(%r11), %rcx
   mov -24(%r11), %r8
@@ -93,7 +102,10 @@
     mov -16(%rbp), %rsi
   .endif
   call *-24(%rbp)
-  emms                                /* __params_X may have returned a long double on the x87 stack: empty it */
+  testb $2, -32(%rbp)                 /* flag 2: the return type may use the x87 stack */
+  jz 4f
+  emms                                /* __params_X may have returned a long double there: empty it */
+4:
   .if !\sysv
     mov -8(%rbp), %rdi
     mov -16(%rbp), %rsi
@@ -101,6 +113,40 @@
       \xmov (\n*16-288)(%rbp), %xmm\n
     .endr
   .endif
+.endm
+
+/* The fast path, first thing (before the unwind prologue): with count 0 (no
+ * stack argument, no flag, __params_X in the thunk's convention) it loads the
+ * integer argument registers and tail-calls __params_X, which returns to the
+ * core. The core's own frame is all __params_X needs: its return address (and
+ * on Microsoft x64 the 32-byte home area the core reserved for this call).
+ * sysv=0: rdi and rsi still hold the caller's values (see the COFF thunk). */
+.macro icc_x86_64_replay_fast sysv:req
+  .if \sysv
+    test %rsi, %rsi
+    jnz 5f
+    mov %rdx, %r11                    /* __params_X */
+    mov -72(%rdi), %rsi
+    mov -8(%rdi), %rdx
+    mov -16(%rdi), %rcx
+    mov -24(%rdi), %r8
+    mov -32(%rdi), %r9
+    mov -40(%rdi), %rax
+    mov -48(%rdi), %r10
+    mov -64(%rdi), %rdi
+  .else
+    test %rdx, %rdx
+    jnz 5f
+    mov %r8, %r11                     /* __params_X */
+    mov -8(%rcx), %rdx
+    mov -24(%rcx), %r8
+    mov -32(%rcx), %r9
+    mov -40(%rcx), %rax
+    mov -48(%rcx), %r10
+    mov -16(%rcx), %rcx
+  .endif
+  jmp *%r11
+5:
 .endm
 
 /* The thunk's body (after its label and unwind prologue, which differ per
@@ -117,9 +163,11 @@
   push %rdi                           /* -8(%rbp) */
   push %rsi                           /* -16(%rbp) */
   push %r8                            /* -24(%rbp): __params_X */
-  sub $168, %rsp                      /* -32 padding; xmm6-15 at -192(%rbp) (sysv=0) */
+  sub $168, %rsp                      /* -32 the flags; xmm6-15 at -192(%rbp) (sysv=0) */
+  mov %rdx, -32(%rbp)                 /* count's low bits are flags (params-prelude.ts) */
+  and $-8, %rdx
   movzbl \width(%rip), %eax           /* set: the trampoline ran first */
-  cmp $3, %eax                        /* (labels 7-9: the path uses 1 and 2) */
+  cmp $3, %eax                        /* (labels 7-9: the path uses 1-4 and 6, the fast path 5) */
   jne 7f
   icc_x86_64_replay_path vmovaps, vmovaps, zmm, 64, \sysv
   jmp 9f
@@ -139,6 +187,7 @@
  * changes them before its call (it reloads the values they had). */
 .macro icc_x86_64_replay_coff name:req, width:req
   .seh_proc \name
+  icc_x86_64_replay_fast 0
   push %rbp
   .seh_pushreg %rbp
   mov %rsp, %rbp
@@ -160,6 +209,7 @@
   .type \name,@function
 \name:
   .cfi_startproc
+  icc_x86_64_replay_fast 1
   push %rbp
   .cfi_adjust_cfa_offset 8
   .cfi_rel_offset %rbp, 0

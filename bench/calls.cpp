@@ -207,6 +207,14 @@ int main(int argc, char **argv)
     for (Row &row : rows)
         std::printf("%s%s%s %.3f %.3f %.3f %.3f\n", row.name, row.width ? "-" : "", row.width ? widths[row.width] : "", pct(row.ratios, 0.5),
                     pct(row.ratios, 0.1), pct(row.ratios, 0.9), pct(row.ns, 0.5));
+    // Issue 12: a reading body against the full path, per repetition (both timed in it).
+    for (Row &reader : rows)
+        for (Row &full : rows)
+            if (!std::strcmp(reader.name, "reader") && !std::strcmp(full.name, "full") && reader.width == full.width) {
+                std::vector<double> r;
+                for (size_t i = 0; i < reader.ns.size(); ++i) r.push_back(reader.ns[i] / full.ns[i]);
+                std::printf("reader-vs-full-%s %.3f %.3f %.3f\n", widths[reader.width], pct(r, 0.5), pct(r, 0.1), pct(r, 0.9));
+            }
     double naive = 1e18;
     for (int r = 0; r < 3; ++r) naive = std::min(naive, nsPerCall(&naive_cpuid_trampoline, n / 1000 + 1000));
     std::printf("naive-cpuid %.1f\n", naive);

@@ -50,9 +50,10 @@ async function main(): Promise<void> {
       const label = `${described[kind]}${width ? `, ${width}` : ''}`;
       const goal = targets[kind] ? `   target ${targets[kind]}` : '';
       const vsPrehook = kind === 'full' && width === 'sse' ? `; ${(median / prehook).toFixed(2)}x the reference stub (target <= 1.25)` : '';
-      // Issue 12: a body that reads its parameters should cost at most the full path (a core that calls a function).
-      const full = kind === 'reader' ? Number(lines.get(`full-${width}`)?.[0]) : NaN;
-      const vsFull = Number.isFinite(full) ? `; ${(median / full).toFixed(2)}x the full path (target <= 1.0)` : '';
+      // Issue 12: a body that reads its parameters should cost at most the full path (a core that calls
+      // a function): the median of their per-repetition ratio, with its spread.
+      const [vs, vsLo, vsHi] = (kind === 'reader' ? lines.get(`reader-vs-full-${width}`) ?? [] : []).map(Number);
+      const vsFull = vs ? `; ${vs.toFixed(2)} [${vsLo.toFixed(2)}-${vsHi.toFixed(2)}]x the full path (target <= 1.0)` : '';
       console.log(`  ${label.padEnd(50)} ${median.toFixed(2)} [${lo.toFixed(2)}-${hi.toFixed(2)}]  ${ns.toFixed(2)} ns${goal}${vsPrehook}${vsFull}`);
     }
     const naive = Number(lines.get('naive-cpuid')![0]);

@@ -46,7 +46,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
   if (!Array.isArray(texts)) return texts;
 
   const target = targetAbi(plan);
-  const options = { abi: target.abi, cet: cetEnabled(plan), pic: picEnabled(plan), latin1: true, demangler: demanglerFor(target.abi), ...visibilityOf(plan) };
+  const options = { abi: target.abi, cet: cetEnabled(plan), pic: picEnabled(plan), latin1: true, demangler: demanglerFor(target.abi, targetTriple(plan)), ...visibilityOf(plan) };
   const sources: Source[] = [];
   const errors: IccError[] = [];
   for (const { input, text, stderr, restartScan } of texts) {
@@ -107,11 +107,13 @@ function keepPreprocessed(plan: Plan, s: Source): void {
 }
 
 /** How a body's `__icc_symbol` demangles (lib/rewrite/params-prelude.ts): ELF programs link
- *  libstdc++/libc++ dynamically, where a weak reference finds __cxa_demangle. On Windows it stays
- *  the mangled name: MSVC names are not Itanium names, and a static mingw program that called
- *  libstdc++'s __cxa_demangle from a parameter-reading body crashed under wine (not understood yet). */
-function demanglerFor(abi: Abi): Demangler {
-  return abi === 'sysv' ? 'weak' : 'none';
+ *  libstdc++/libc++ dynamically, where a weak reference finds __cxa_demangle. A mingw or cygwin
+ *  program references it strongly (only a body that names `__icc_symbol` does): a COFF weak
+ *  reference doesn't pull it out of a static libstdc++ with lld, and it made the user's own calls to
+ *  __cxa_demangle in that file weak too (address 0: a crash). MSVC names are not Itanium names. */
+function demanglerFor(abi: Abi, triple: string | undefined): Demangler {
+  if (abi === 'sysv') return 'weak';
+  return abi === 'ms' && !/msvc/.test(triple ?? '') ? 'strong' : 'none';
 }
 
 function targetAbi(plan: Plan): { abi: Abi; error?: IccError } {

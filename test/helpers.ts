@@ -110,3 +110,25 @@ export async function requireAarch64(): Promise<boolean> {
   console.log(`  (skipped: no AArch64 sysroot in ${AARCH64_SYSROOT}; CI installs it with scripts/setup)`);
   return false;
 }
+
+/**
+ * Flags that let Debian's clang 14 build for mingw-w64: it does not find the
+ * C++ headers and libraries in /usr/lib/gcc/x86_64-w64-mingw32/12-win32 by
+ * itself. -static: wine then needs no path to libstdc++-6.dll.
+ */
+export function mingwFlags(linker: 'lld' | 'bfd'): string[] {
+  const base = '/usr/lib/gcc/x86_64-w64-mingw32';
+  const versions = fs.existsSync(base) ? fs.readdirSync(base).filter((d) => d.endsWith('-win32')) : [];
+  versions.sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+  assert.ok(versions.length > 0, `no mingw-w64 GCC (win32 threads) in ${base}`);
+  const gcc = path.join(base, versions[versions.length - 1]);
+  return [
+    '--target=x86_64-w64-mingw32',
+    '-isystem', path.join(gcc, 'include/c++'),
+    '-isystem', path.join(gcc, 'include/c++/x86_64-w64-mingw32'),
+    '-isystem', path.join(gcc, 'include/c++/backward'),
+    `-L${gcc}`,
+    `-fuse-ld=${linker}`,
+    '-static',
+  ];
+}

@@ -76,7 +76,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
     ? `${cxx}${tmpl}${storage}__attribute__((visibility("hidden")${conventionAttributes(head.pointerType)})) auto ${paramsFn}${constParamList(ts, head, params)} -> ::__icc::params_ret<${sig}>`
     : `${cxx}${tmpl}${storage}__attribute__((${convention}visibility("hidden")${light ? `, always_inline, section("${lightCoreSection(light, 'full')}")` : ''})) ::__icc::target_t ${core}()`;
   const coreDef = reads
-    ? `${tmpl}${storage}__attribute__((${convention}visibility("hidden"))) ::__icc::target_t ${core}(void *__icc_frame) { return ::__icc::replay(__icc_frame, ${sig}::bound, reinterpret_cast<void *>(&${paramsFn}${args})); } `
+    ? `${tmpl}${storage}__attribute__((${convention}visibility("hidden"))) ::__icc::target_t ${core}(void *__icc_frame) { return ::__icc::replay<${needsFrame(ts, body, close)}>(__icc_frame, ${sig}::count, reinterpret_cast<void *>(&${paramsFn}${args})); } `
     : '';
   if (reads) {
     ctx.params++;

@@ -12,7 +12,7 @@ import { TokenStream } from './tokens.js';
 import { RestartScan } from './lexer.js';
 import { attributeIndex, checkBody } from './body.js';
 import { emitInterceptor, type EmitContext, type Scope } from './emit.js';
-import { planParams } from './params.js';
+import { planParams, unreadableConvention } from './params.js';
 import { archForAbi } from '../arch/index.js';
 import type { Demangler } from './params-prelude.js';
 import type { CoreEnd, LineEdit } from './diagnostics-filter.js';
@@ -329,6 +329,11 @@ class Rewriter {
     const plan = planParams(ts, head, body, close);
     if (plan.reads && !archForAbi(this.options.abi).params) {
       this.error(body, `an interceptor's body can't read its parameters yet for this target (${this.options.abi}); it can on x86-64 Linux and Windows`);
+      return close + 1;
+    }
+    const unreadable = plan.reads ? unreadableConvention(head.pointerType) : undefined;
+    if (unreadable) {
+      this.error(body, `the body of interceptor '${head.name}' can't read its parameters: ${unreadable}; read them in a function it calls, or declare them unnamed`);
       return close + 1;
     }
     const template = emitInterceptor(this.emit, head, scopes, body, close, jumps, plan);

@@ -6,6 +6,15 @@
 
 import { REPLAY_THUNK, type Abi } from '../trampoline.js';
 
+/** The low bits of the replay thunk's `count` (a multiple of 8 otherwise), asm/x86_64-replay.S: a
+ *  parameter (or the variadic tail) may travel in a vector register, so load them; the return
+ *  type may come back on the x87 stack, so empty it; __params_X is not in the thunk's convention.
+ *  Only the C++ side knows (from the types). A count of 0 (no flag, no stack argument) takes the
+ *  thunk's fast path: the argument registers loaded, a tail call. */
+const REPLAY_VECTORS = 1;
+const REPLAY_X87 = 2;
+const REPLAY_OTHER = 4;
+
 /** The ABIs with a replay thunk (lib/arch/: Arch.params); the rewriter refuses the others. */
 type X64 = 'sysv' | 'ms';
 
@@ -16,12 +25,14 @@ const THUNK_CONVENTION: Record<X64, string> = { sysv: '__attribute__((sysv_abi))
 /** Where the stub's record keeps the mangled name, per ABI (asm/x86_64-sysv.S, x86_64-ms.S). */
 const NAME_IN_RECORD: Record<X64, number> = { sysv: 16, ms: 4 };
 
-/** How `__icc_symbol` reaches __cxa_demangle: weak (ELF: found in the shared C++ library), or
- *  none (Windows: the mangled name; lib/pipeline.ts says why). */
-export type Demangler = 'weak' | 'none';
+/** How `__icc_symbol` reaches __cxa_demangle: weak (ELF: found in the shared C++ library), strong
+ *  (mingw, cygwin: a COFF weak reference resolves to 0 unless something else links it in, and makes
+ *  every reference in its file weak), or none (MSVC names: the mangled name). lib/pipeline.ts picks. */
+export type Demangler = 'weak' | 'strong' | 'none';
 
 const demanglers: Record<Demangler, string> = {
   weak: 'demangle',
+  strong: 'strong_demangle',
   none: 'static_cast<char *(*)(const char *, char *, __SIZE_TYPE__ *, int *)>(nullptr)',
 };
 
@@ -38,14 +49,21 @@ export function paramsSupport(target: Abi, demangler: Demangler): string {
 template <class T> struct slot_of { enum : unsigned long { size = (sizeof(T) + 7) & ~7ul, align = alignof(T) > 8 ? alignof(T) : 8 }; };
 template <class T> struct slot_of<T &> { enum : unsigned long { size = 8, align = 8 }; };
 template <class T> struct slot_of<T &&> { enum : unsigned long { size = 8, align = 8 }; };
-template <unsigned long O, class... A> struct sysv_stack { enum : unsigned long { value = O }; };
-template <unsigned long O, class T, class... A> struct sysv_stack<O, T, A...> { enum : unsigned long { value = sysv_stack<((O + slot_of<T>::align - 1) & ~(slot_of<T>::align - 1)) + slot_of<T>::size, A...>::value }; };
-template <class R, class... A> struct sysv_sig { typedef R ret; enum : unsigned long { bound = sysv_stack<0, A...>::value }; };
-template <class R, class... A> struct ms_sig { typedef R ret; enum : unsigned long { bound = 32 + 8 * (sizeof...(A) + 1) }; };
-template <class R, class... A> ${plain}<R, A...> sig(R (*)(A...));
-template <class R, class... A> ${plain}<R, A...> sig(R (*)(A..., ...));
-template <class R, class... A> ${other}<R, A...> sig(R (__attribute__((${otherAttr})) *)(A...));
-template <class R, class... A> ${other}<R, A...> sig(R (__attribute__((${otherAttr})) *)(A..., ...));
+template <class T> struct in_gprs { enum : unsigned long { value = __is_integral(T) || __is_pointer(T) || __is_enum(T) || __is_reference(T) || __is_member_pointer(T) || __is_same(T, decltype(nullptr)) }; };
+template <class R> struct plain_return { enum : unsigned long { value = in_gprs<R>::value || __is_void(R) || __is_same(R, float) || __is_same(R, double) }; };
+template <unsigned long O, unsigned long G, class... A> struct sysv_stack { enum : unsigned long { value = O }; };
+template <unsigned long O, unsigned long G, class T, class... A> struct sysv_stack<O, G, T, A...> { enum : unsigned long { need = slot_of<T>::size / 8, reg = in_gprs<T>::value && G + need <= 6, at = (O + slot_of<T>::align - 1) & ~(slot_of<T>::align - 1), value = sysv_stack<reg ? O : at + slot_of<T>::size, reg ? G + need : in_gprs<T>::value ? G : G + (need < 2 ? need : 2), A...>::value }; };
+template <class... A> struct vectors { enum : unsigned long { value = 0 }; };
+template <class T, class... A> struct vectors<T, A...> { enum : unsigned long { value = !in_gprs<T>::value || vectors<A...>::value }; };
+template <class R, bool V, bool Other, class... A> struct replay_flags { enum : unsigned long { value = (V || vectors<A...>::value ? ${REPLAY_VECTORS} : 0) | (plain_return<R>::value ? 0 : ${REPLAY_X87}) | (Other ? ${REPLAY_OTHER} : 0) }; };
+template <unsigned long Bytes, unsigned long Flags, bool Registers> struct replay_count { enum : unsigned long { value = Registers && Flags == 0 ? 0 : Bytes | Flags }; };
+template <class R, bool V, bool Other, class... A> struct sysv_sig { typedef R ret; enum : unsigned long { bytes = sysv_stack<0, plain_return<R>::value ? 0 : 1, A...>::value, count = replay_count<bytes, replay_flags<R, V, Other, A...>::value, bytes == 0>::value }; };
+template <class R, bool V, bool Other, class... A> struct ms_sig { typedef R ret; enum : unsigned long { slots = sizeof...(A) + (plain_return<R>::value ? 0 : 1), count = replay_count<32 + 8 * slots, replay_flags<R, V, Other, A...>::value, slots <= 4>::value }; };
+template <class R, class... A> ${plain}<R, false, false, A...> sig(R (*)(A...));
+template <class R, class... A> ${plain}<R, true, false, A...> sig(R (*)(A..., ...));
+template <class R, class... A> ${other}<R, false, true, A...> sig(R (__attribute__((${otherAttr})) *)(A...));
+template <class R, class... A> ${other}<R, true, true, A...> sig(R (__attribute__((${otherAttr})) *)(A..., ...));
+template <class R, class... A> ms_sig<R, false, true, A...> sig(R (__attribute__((vectorcall)) *)(A...));
 template <class = void> struct state { static thread_local target_t target${tls}; static thread_local void *frame${tls}; static thread_local char *copy${tls}; };
 template <class T> thread_local target_t state<T>::target;
 template <class T> thread_local void *state<T>::frame;
@@ -64,8 +82,9 @@ template <> struct result<void, 3> { typedef nothing type; static nothing leave(
 template <class S> using params_ret = typename result<typename S::ret>::type;
 template <class S> __attribute__((always_inline)) inline params_ret<S> leave(target_t t) noexcept { state<>::target = t; return result<typename S::ret>::leave(); }
 extern "C" ${THUNK_CONVENTION[abi]}void ${REPLAY_THUNK[abi]}(void *, __SIZE_TYPE__, void *, char **);
-__attribute__((always_inline)) inline target_t replay(void *frame, __SIZE_TYPE__ count, void *fn) { state<>::frame = frame; ${REPLAY_THUNK[abi]}(frame, count, fn, &state<>::copy); return state<>::target; }
+template <bool Frame> __attribute__((always_inline)) inline target_t replay(void *frame, __SIZE_TYPE__ count, void *fn) { if (Frame) state<>::frame = frame; ${REPLAY_THUNK[abi]}(frame, count, fn, Frame ? &state<>::copy : nullptr); return state<>::target; }
 inline const char *mangled(void *frame) noexcept { return *reinterpret_cast<const char *const *>(static_cast<char *>(frame) - 56) + ${NAME_IN_RECORD[abi]}; }
+${demangler === 'strong' ? 'char *strong_demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((visibility("default")));' : ''}
 inline const char *symbol(void *frame) noexcept { static thread_local char *buffer; static thread_local __SIZE_TYPE__ size; int status = -1; char *name = ${demangle} ? ${demangle}(mangled(frame), buffer, &size, &status) : nullptr; if (status != 0 || !name) return mangled(frame); buffer = name; return name; }
 ${vaFix[abi]}
 `;

@@ -138,10 +138,22 @@ export function constParamList(ts: TokenStream, head: FunctionHead, params: read
   return parts.join(' ');
 }
 
+// A convention's name, however spelled: `ms_abi`, `__ms_abi__`, the keyword `__vectorcall`.
+const CONVENTION = /(?<![A-Za-z0-9])_*(ms_abi|sysv_abi|vectorcall|regcall|preserve_most|preserve_all|swiftcall)_*(?![A-Za-z0-9])/g;
+
 /** The calling-convention attributes of the function's type, for __params_X (`, ms_abi`). */
 export function conventionAttributes(pointerType: string): string {
-  const found = pointerType.match(/\b(ms_abi|sysv_abi|vectorcall|regcall)\b/g) ?? [];
+  const found = [...pointerType.matchAll(CONVENTION)].map((m) => m[1]);
   return [...new Set(found)].map((c) => `, ${c}`).join('');
+}
+
+/** Why a body can't read its parameters in this convention, if it can't: the replay thunk reloads
+ *  the argument registers of the System V, Microsoft x64 and vectorcall conventions only. */
+export function unreadableConvention(pointerType: string): string | undefined {
+  const found = [...pointerType.matchAll(CONVENTION)].map((m) => m[1]);
+  if (found.includes('regcall')) return "'regcall' passes arguments in r11, r12, r14, r15 and xmm8-15 too, which the replay does not reload";
+  const other = found.find((c) => c !== 'ms_abi' && c !== 'sysv_abi' && c !== 'vectorcall');
+  return other ? `the replay does not know the '${other}' convention's argument registers` : undefined;
 }
 
 /** Every `__builtin_va_start(ap, last)` in the body: token indexes of the name, the first argument's range and the `)`. */

@@ -21,15 +21,17 @@ template <bool B, class T> struct enable_if {};
 template <class T> struct enable_if<true, T> { typedef T type; };
 template <class T> __attribute__((always_inline)) inline typename enable_if<is_pointer<T>::value, target_t>::type to_target(T p) noexcept { return (target_t)(p); }
 __attribute__((always_inline)) inline target_t to_target(decltype(nullptr)) noexcept { return nullptr; }
-char *demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((weak, visibility("default")));
 `;
+// The null-target report demangles through a weak reference, on ELF only: on COFF a weak reference
+// makes the user's own references to __cxa_demangle in the file weak too (lib/pipeline.ts).
+const weakDemangle = 'char *demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((weak, visibility("default")));';
 
 const tail = `
 }
 extern "C" __attribute__((used, visibility("hidden"), noinline, cold, noreturn)) inline void
 __icc_null_target(const char *symbol) noexcept {
   int status = -1;
-  char *name = __icc::demangle ? __icc::demangle(symbol, nullptr, nullptr, &status) : nullptr;
+  char *name = DEMANGLE;
   __icc::write_stderr("icc++: interceptor '");
   __icc::write_stderr(status == 0 && name ? name : symbol);
   __icc::write_stderr("' returned a null target\\n");
@@ -41,8 +43,15 @@ __icc_null_target(const char *symbol) noexcept {
  *  `params` (how to demangle), the support of interceptors that read their parameters (lib/rewrite/params.ts);
  *  `pic`: the code may end up in a shared object. */
 export function preludeText(abi: Abi, params?: Demangler, pic = false): string {
-  const body = (head + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + tail).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
-  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params !== undefined, pic)}\n`;
+  const coff = abi === 'ms';
+  const ends = tail.replace('DEMANGLE', coff ? 'nullptr' : '__icc::demangle ? __icc::demangle(symbol, nullptr, nullptr, &status) : nullptr');
+  const body = (head + (coff ? '' : weakDemangle + '
+') + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + ends).trim().split('
+').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+  return `# 1 "<icc++ prelude>" 3
+${body}
+${macroDefinitions(abi, params !== undefined, pic)}
+`;
 }
 
 /** The text appended after the last line: explicit instantiations of template emitters. */

@@ -67,6 +67,43 @@ export function aapcs64(params: CType[], varargs: CType[] | null): { stack: bool
   return { stack, sveByReference };
 }
 
+/** Whether Microsoft x64 passes a value of this type by reference: neither 1, 2, 4 nor 8 bytes
+ *  (so every __m128, long double, __int128 and _Complex double), or any vector. */
+export const msByReference = (t: CType): boolean => ![1, 2, 4, 8].includes(t.size) || t.category.startsWith('__m');
+
+/** The call shapes the Microsoft x64 convention has (its rows label signatures with these too). */
+export const MS_SHAPES = ['ms: by reference', 'ms: __m128 by reference', 'ms: float in xmm by position', 'ms: 5+ arguments (stack)',
+  'ms: variadic doubles', 'ms: sret'] as const;
+
+function msLabels(sig: Omit<Signature, 'labels'>): string[] {
+  const out: string[] = [];
+  const all = [...sig.params, ...(sig.varargs ?? [])];
+  if (all.some(msByReference)) out.push('ms: by reference');
+  if (sig.params.some((t) => t.category === '__m128' || t.category === '__m128d')) out.push('ms: __m128 by reference');
+  // A float in the register of its position (xmm1-3) after an integer one: the slots are shared.
+  const floating = (t: CType): boolean => t.category === 'float' || t.category === 'double';
+  if (sig.params.slice(1, 4).some((t, i) => floating(t) && !floating(sig.params[i]))) out.push('ms: float in xmm by position');
+  const sret = sig.ret !== null && (msByReference(sig.ret) || sig.ret.definition !== undefined && ![1, 2, 4, 8].includes(sig.ret.size));
+  if (sig.params.length + (sig.varargs?.length ?? 0) + (sret ? 1 : 0) > 4) out.push('ms: 5+ arguments (stack)');
+  if (sig.varargs?.some((t) => t.category === 'double')) out.push('ms: variadic doubles');
+  if (sret) out.push('ms: sret');
+  return out;
+}
+
+/** The shapes __vectorcall adds: vectors, and homogeneous aggregates of 1-4 floats or doubles
+ *  (HVAs, the struct members in xmm registers), among the first six arguments. */
+export const VECTORCALL_SHAPES = ['vectorcall: vector in xmm', 'vectorcall: HVA'] as const;
+
+function vectorcallLabels(sig: Omit<Signature, 'labels'>): string[] {
+  const out: string[] = [];
+  const first = sig.params.slice(0, 6);
+  if (first.some((t) => t.category === '__m128' || t.category === '__m128d')) out.push('vectorcall: vector in xmm');
+  const hva = (t: CType): boolean => t.definition !== undefined && t.category.startsWith('struct') && t.leaves.length <= 4 &&
+    (t.leaves.every((l) => l.scalar.kind === 'float') || t.leaves.every((l) => l.scalar.kind === 'double'));
+  if (sig.params.some(hva)) out.push('vectorcall: HVA');
+  return out;
+}
+
 /** `count` signatures using the categories `variant` allows and the given structs and unions. */
 export function signatures(rng: Rng, variant: Variant, count: number, aggregates: CType[]): Signature[] {
   const byCategory = new Map<Category, CType[]>();
@@ -89,7 +126,7 @@ export function signatures(rng: Rng, variant: Variant, count: number, aggregates
     const ret = r < 10 ? null : r < 25 ? rng.pick(byCategory.get('struct MEMORY')!) : anyType();
     let params: CType[];
     let varargs: CType[] | null = null;
-    if (rng.chance(0.15)) {
+    if (rng.chance(0.15) && variant !== 'vectorcall') { // (a vectorcall function can't be variadic)
       params = Array.from({ length: rng.int(0, 5) }, anyType);
       params.push(rng.pick(lastFixed)); // va_start needs a named parameter that is not promoted
       varargs = Array.from({ length: rng.int(1, 16) }, () => rng.pick(varTypes));
@@ -119,6 +156,8 @@ export function signatures(rng: Rng, variant: Variant, count: number, aggregates
     }
     if (params.length >= 8) labels.add('8-20 arguments');
     if (variant === 'sve' && aapcs64(params, varargs).sveByReference) labels.add('SVE by reference');
+    if (variant === 'ms' || variant === 'ms-avx512' || variant === 'mingw' || variant === 'vectorcall') for (const l of msLabels(sig)) labels.add(l);
+    if (variant === 'vectorcall') for (const l of vectorcallLabels(sig)) labels.add(l);
     out.push({ ...sig, labels: [...labels] });
   }
   return out;

@@ -7,8 +7,10 @@
 
 import type { Rng } from './random.js';
 
-/** x86-64 vector widths, AArch64 (AAPCS64 with NEON), and AArch64 with SVE's sizeless types too. */
-export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64' | 'sve';
+/** x86-64 vector widths, AArch64 (AAPCS64 with NEON), AArch64 with SVE's sizeless types too, and
+ *  Microsoft x64: `ms_abi` functions on Linux (SSE, and AVX-512 with __m256/__m512 passed by
+ *  reference), a Windows program (mingw-w64), and one whose functions are all `__vectorcall`. */
+export type Variant = 'sse' | 'avx' | 'avx512' | 'aarch64' | 'sve' | 'ms' | 'ms-avx512' | 'mingw' | 'vectorcall';
 
 /** Whether a variant targets AArch64. */
 export const isArm = (variant: Variant): boolean => variant === 'aarch64' || variant === 'sve';
@@ -74,8 +76,8 @@ export function categoriesFor(variant: Variant): Category[] {
   if (variant === 'aarch64') return CATEGORIES.filter((c) => !x86(c) && !sve(c));
   return CATEGORIES.filter((c) => {
     if (arm(c) || sve(c)) return false;
-    if (c === '__m256' || c === '__m256d') return variant !== 'sse';
-    if (c === '__m512' || c === '__m512d') return variant === 'avx512';
+    if (c === '__m256' || c === '__m256d') return variant === 'avx' || variant === 'avx512' || variant === 'ms-avx512';
+    if (c === '__m512' || c === '__m512d') return variant === 'avx512' || variant === 'ms-avx512';
     return true;
   });
 }

@@ -4,7 +4,8 @@
 // register, compared bit for bit; at each vector width, natively and under
 // qemu-user CPU models; and through interceptors declared with the callee's
 // signature whose bodies read every parameter and variadic argument, which
-// must be what the callee receives. Sources come from test/abi/generate.ts, seeded:
+// must be what the callee receives (System V, and Microsoft x64: ms_abi on
+// Linux and a mingw-w64 program under wine). Sources come from test/abi/generate.ts, seeded:
 // ICC_ABI_SEED=<n> tries another seed.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
 import { generate, VARIANT_FLAGS, type CoreKind, type Torture, type Variant } from '../abi/generate.js';
-import { cpuFlags, hostWidth, iccxx, iccxxPaths, qemuAarch64, requireAarch64, requireTool, scratch } from '../helpers.js';
+import { cpuFlags, hostWidth, iccxx, iccxxPaths, mingwFlags, qemuAarch64, requireAarch64, requireTool, scratch } from '../helpers.js';
 
 const test = suite('abi-torture');
 const SEED = process.env.ICC_ABI_SEED ? Number(process.env.ICC_ABI_SEED) >>> 0 : 0x1cc5eed;
@@ -52,6 +53,14 @@ const BUILDS = {
   paramsO0: { variant: 'sse', opt: '-O0', params: true },
   paramsAvx: { variant: 'avx', opt: '-O2', params: true },
   paramsAvx512: { variant: 'avx512', opt: '-O0', params: true },
+  // Microsoft x64: ms_abi interceptors and callees on Linux, and a Windows program run under wine.
+  msO2: { variant: 'ms', opt: '-O2', params: true },
+  msO0: { variant: 'ms', opt: '-O0', params: true },
+  msAvx512: { variant: 'ms-avx512', opt: '-O2', params: true },
+  mingwO2: { variant: 'mingw', opt: '-O2', params: true },
+  mingwO0: { variant: 'mingw', opt: '-O0', params: true },
+  vectorcallO2: { variant: 'vectorcall', opt: '-O2', params: true },
+  vectorcallO0: { variant: 'vectorcall', opt: '-O0', params: true },
 } satisfies Record<string, Build>;
 type BuildName = keyof typeof BUILDS;
 
@@ -88,7 +97,8 @@ async function build(name: BuildName): Promise<{ exe: string } | { error: string
   const t = generated(b);
   writeFileSync(path.join(dir, 'callee.cpp'), t.callee);
   writeFileSync(path.join(dir, 'main.cpp'), t.main);
-  const flags = [b.opt, ...VARIANT_FLAGS[b.variant]];
+  const windows = b.variant === 'mingw' || b.variant === 'vectorcall';
+  const flags = [b.opt, ...VARIANT_FLAGS[b.variant], ...(windows ? mingwFlags('lld') : [])];
   const file = (f: string): string => path.join(dir, f);
   const failed = (what: string, r: Result): string => `${what} failed (exit ${r.exitCode}, ${reproduce(b)}):\n${String(r.stderr).slice(0, 4000)}`;
   const [callee, main] = await Promise.all([
@@ -99,9 +109,10 @@ async function build(name: BuildName): Promise<{ exe: string } | { error: string
   if (main.result.exitCode !== 0) return { error: failed('icc++ -c main.cpp', main.result) };
   const light = [...main.paths.values()].filter((p) => p === 'light path').length;
   if (light !== (b.light ? COUNT : 0)) return { error: `${light} of ${COUNT} stubs take the light path (${reproduce(b)})` };
-  const link = await limit(() => iccxx([...flags, file('main.o'), file('callee.o'), '-o', file('torture')]));
+  const exe = file(windows ? 'torture.exe' : 'torture');
+  const link = await limit(() => iccxx([...flags, file('main.o'), file('callee.o'), '-o', exe]));
   if (link.exitCode !== 0) return { error: failed('icc++ (link)', link) };
-  return { exe: file('torture') };
+  return { exe };
 }
 
 // Every build starts on first use, inside a test (uvu reports a failing
@@ -145,7 +156,20 @@ const runQemu = async (name: BuildName, cpu: string, width: number): Promise<voi
 const runQemuAarch64 = async (name: BuildName, cpu: string, width: number): Promise<void> =>
   check(await execa('qemu-aarch64', qemuAarch64(cpu, await built(name)), { reject: false }), name, expected(name, width), `qemu-aarch64 -cpu ${cpu}`);
 
-test.after(() => cleanup());
+// One wine prefix for the file's Windows runs (making one takes seconds); wineserver stopped before it goes.
+const wineEnv = { WINEPREFIX: path.join(out, 'wine'), WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
+let wineStarted = false;
+const runWine = async (name: BuildName): Promise<void> => {
+  const exe = await built(name);
+  wineStarted = true;
+  const r = await execa('wine', [path.basename(exe)], { cwd: path.dirname(exe), env: wineEnv, reject: false });
+  check({ ...r, stdout: String(r.stdout).replace(/\r\n/g, '\n') } as Result, name, hostWidth, 'wine');
+};
+
+test.after(async () => {
+  if (wineStarted) await execa('wineserver', ['-k'], { env: wineEnv, reject: false });
+  cleanup();
+});
 
 test(`natively, SSE build at -O2 (width ${hostWidth} on this CPU)`, () => runNative('sseO2'));
 
@@ -239,4 +263,25 @@ test('parameter-reading interceptors under qemu -cpu Nehalem (SSE) and Haswell (
   await runQemu('paramsAvx', 'Haswell', 2);
 });
 
+test('Microsoft x64 parameter-reading interceptors: ms_abi on Linux at -O2 and -O0, and AVX-512 (__m256/__m512 by reference), natively', async () => {
+  await runNative('msO2');
+  await runNative('msO0');
+  await built('msAvx512');
+  if (cpuFlags.has('avx512f')) await runNative('msAvx512');
+  else console.log('  (skipped running the ms_abi AVX-512 build: this CPU has no avx512f; it was compiled)');
+});
+
+test('Microsoft x64 parameter-reading interceptors: a Windows program under wine (one process, 200 signatures) at -O2 and -O0', async () => {
+  for (const tool of ['wine', 'x86_64-w64-mingw32-g++', 'ld.lld']) if (!(await requireTool(tool))) return;
+  await runWine('mingwO2');
+  await runWine('mingwO0');
+});
+
+test('__vectorcall parameter-reading interceptors (floats, vectors and HVAs in xmm0-5) under wine at -O2 and -O0', async () => {
+  for (const tool of ['wine', 'x86_64-w64-mingw32-g++', 'ld.lld']) if (!(await requireTool(tool))) return;
+  await runWine('vectorcallO2');
+  await runWine('vectorcallO0');
+});
+
 test.run();
+

@@ -27,6 +27,13 @@ for (const opt of ['-O0', '-O2']) {
     }));
 }
 
+test('the replay count each signature gets: stack bytes, vector registers, emms, the fast path (static_asserts)', () =>
+  inScratch('params-counts', async (out, env) => {
+    const r = await iccxx(['-std=c++17', '-c', path.join(dir, 'counts.cpp'), '-o', path.join(out, 'counts.o')], { env });
+    assert.is(String(r.stderr), '');
+    assert.is(r.exitCode, 0);
+  }));
+
 test('bad input: clang-shaped errors at the user\'s line, in the user\'s terms', () =>
   inScratch('params-bad', async (out, env) => {
     const file = path.join(dir, 'bad.cpp');
@@ -40,6 +47,15 @@ test('bad input: clang-shaped errors at the user\'s line, in the user\'s terms',
     assert.match(err, `${file}:7:49: error: ${readOnly}`);
     assert.not.match(err, /__params_|__core_|declared const here|<icc\+\+ prelude>/);
     assert.match(err, /^4 errors generated\.$/m);
+  }));
+
+test('bad input: a regcall interceptor whose body reads its parameters is an error at its body', () =>
+  inScratch('params-bad-convention', async (out, env) => {
+    const file = path.join(dir, 'bad-convention.cpp');
+    const r = await iccxx(['-c', file, '-o', path.join(out, 'bad.o')], { env });
+    assert.is(r.exitCode, 1);
+    assert.is(String(r.stderr), `${file}:4:65: error: the body of interceptor 'regs' can't read its parameters: 'regcall' passes arguments ` +
+      "in r11, r12, r14, r15 and xmm8-15 too, which the replay does not reload; read them in a function it calls, or declare them unnamed\n");
   }));
 
 test('examples/logger prints the arguments it forwards, and RotateMatrix still gets them all', () =>

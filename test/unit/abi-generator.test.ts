@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generate, type Variant } from '../abi/generate.js';
-import { aapcs64, MAX_ARGS } from '../abi/signatures.js';
+import { aapcs64, MAX_ARGS, MS_SHAPES, VECTORCALL_SHAPES } from '../abi/signatures.js';
 import { aggregate, basicTypes, categoriesFor, DOUBLE, FLOAT, INTEGERS, sveTypes, X87, type CType, type Member } from '../abi/types.js';
 
 const test = suite('abi-generator');
@@ -40,6 +40,37 @@ for (const variant of VARIANTS) {
     }
   });
 }
+
+for (const variant of ['ms', 'mingw', 'vectorcall'] as const) {
+  test(`${variant}: 200 signatures cover every category and the Microsoft x64 call shapes; calls in its convention`, () => {
+    for (const seed of [1, 0x1cc5eed, 0xdeadbeef]) {
+      const t = generate(seed, variant, 200, 'params');
+      const seen = new Set(t.signatures.flatMap((s) => s.labels));
+      const shapes = variant === 'vectorcall'
+        ? [...SHAPES.filter((l) => !l.startsWith('variadic')), ...MS_SHAPES.filter((l) => l !== 'ms: variadic doubles'), ...VECTORCALL_SHAPES]
+        : [...SHAPES, ...MS_SHAPES];
+      for (const label of [...categoriesFor(variant), ...shapes]) assert.ok(seen.has(label), `seed ${seed}: no ${label}`);
+      assert.not.match(t.main, /__m256|__m512/);
+      if (variant === 'vectorcall') assert.ok(t.signatures.every((s) => !s.varargs), 'a vectorcall function is never variadic');
+    }
+    const { main, callee } = generate(1, variant, 200, 'params');
+    const cc = { ms: '__attribute__((ms_abi)) ', mingw: '', vectorcall: '__vectorcall ' }[variant];
+    assert.ok(main.includes(`[[interceptor]] ${cc}`), 'interceptors in the Microsoft convention');
+    if (variant === 'vectorcall') assert.match(callee, /\n__vectorcall \S+ callee_0\(/);
+    const definition = callee.split('\n').find((l) => l.includes(' callee_0(') && !l.endsWith(';'))!;
+    assert.is(definition.startsWith('__attribute__((ms_abi)) '), variant === 'ms', definition);
+    if (variant !== 'vectorcall') assert.ok(main.includes(variant === 'ms' ? '__builtin_ms_va_start(ap' : 'va_start(ap'));
+    assert.ok(main.includes(variant === 'ms' ? '__icc_sysv_width' : '__icc_ms_width'));
+  });
+}
+
+test('ms-avx512: Microsoft x64 calls pass __m256 and __m512 (by reference) among the shapes', () => {
+  const t = generate(0x1cc5eed, 'ms-avx512', 200, 'params');
+  const seen = new Set(t.signatures.flatMap((s) => s.labels));
+  for (const label of [...categoriesFor('ms-avx512'), ...SHAPES, ...MS_SHAPES]) assert.ok(seen.has(label), `no ${label}`);
+  assert.ok(seen.has('__m512') && seen.has('__m256d'));
+  assert.match(t.main, /\[\[interceptor\]\] __attribute__\(\(ms_abi\)\) /);
+});
 
 test('sve: sizeless types beside every AArch64 category, by reference too, never with stack arguments (clang 14 bug)', () => {
   for (const seed of [1, 0x1cc5eed, 0xdeadbeef]) {
