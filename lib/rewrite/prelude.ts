@@ -45,13 +45,8 @@ __icc_null_target(const char *symbol) noexcept {
 export function preludeText(abi: Abi, params?: Demangler, pic = false): string {
   const coff = abi === 'ms';
   const ends = tail.replace('DEMANGLE', coff ? 'nullptr' : '__icc::demangle ? __icc::demangle(symbol, nullptr, nullptr, &status) : nullptr');
-  const body = (head + (coff ? '' : weakDemangle + '
-') + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + ends).trim().split('
-').map((l) => l.trim()).filter((l) => l !== '').join(' ');
-  return `# 1 "<icc++ prelude>" 3
-${body}
-${macroDefinitions(abi, params !== undefined, pic)}
-`;
+  const body = (head + (coff ? '' : weakDemangle + '\n') + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + ends).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+  return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params !== undefined, pic)}\n`;
 }
 
 /** The text appended after the last line: explicit instantiations of template emitters. */
