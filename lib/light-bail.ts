@@ -14,7 +14,7 @@
 //     stack) jumps instead to the bail-out pad (asm/x86_64-sysv.S), which
 //     enters the full trampoline as the stub does: the full core runs the whole
 //     body again, calls what it calls, and the target gets every register;
-//   - the epilogue's restores (E) before `jmp *%r11` become a jump over them;
+//   - the epilogue's restores (E) before `jmp *%r11` start with a `jmp *%r11` of their own;
 //   - the core's unwind rules become the entry's (nothing pushed, ever).
 // Starting again is correct only when nothing the fast path did can be seen:
 // so a store to memory is allowed only where no bail-out can follow it.
@@ -35,6 +35,7 @@ export interface BailPlan {
 type Effect = 'save' | 'restore' | 'pure' | 'store' | 'exit' | 'branch' | 'other';
 
 const ENDBR64 = 0xf30f1efa;
+const JMP_R11 = [0x41, 0xff, 0xe3];
 const RSP = 4;
 const RBP = 5;
 const R11 = 11;
@@ -136,11 +137,12 @@ export function planBailOut(code: Buffer, relocated: ReadonlyMap<number, Relocat
     patches.push({ at, bytes: jump });
     for (const [offset, r] of relocated) if (offset >= at && offset < at + room(at)) dead.push(r);
   }
-  // Restores: each run reached from the entry is jumped over, from its first reached instruction on.
+  // Restores: where the fast path reaches a run of them, it leaves at once: `jmp *%r11` written over
+  // the run's first bytes (one taken jump fewer than jumping over them), or a jump to the exit.
   for (const i of reachedRestores) {
     const exit = insns[restores.get(i)!].at;
     const at = insns[i].at;
-    const jump = jumpTo(at, exit, exit - at) ?? nops(exit - at);
+    const jump = exit - at >= JMP_R11.length ? JMP_R11 : (jumpTo(at, exit, exit - at) ?? nops(exit - at));
     patches.push({ at, bytes: jump });
   }
   const cleared = new Set(dead);
