@@ -69,7 +69,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
   }
   if (sources.length === 0) return ctx.runner.run(ctx.clang, plan.argv, { stdin: 'held' });
   if (target.error) throw target.error;
-  if (target.abi === 'ms' && plan.argv.some((w) => /^-flto(=|$)/.test(w))) {
+  if (['ms', 'i386_mingw', 'i386_msvc'].includes(target.abi) && plan.argv.some((w) => /^-flto(=|$)/.test(w))) {
     // lld's COFF LTO resolves symbols before code generation, when asm-defined stubs are invisible.
     throw new IccError('-flto is not supported yet for Windows targets in sources with interceptors');
   }
