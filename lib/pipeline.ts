@@ -219,8 +219,16 @@ async function usedSpecializations(ctx: Context, s: Source): Promise<string | Ou
   const tools = clangDir(ctx.clang);
   // llvm-nm -C knows Itanium names only; MSVC names go through llvm-undname.
   const msvc = isMsvcTarget(ctx.plan.target);
-  const listed = await ctx.runner.run(path.join(tools, 'llvm-nm'), ['-u', '-j', ...(msvc ? [] : ['-C']), object], { capture: true, stdin: 'ignore' });
+  // i386 mingw: names carry COFF's `_` prefix (and `@N` for stdcall), which llvm-nm -C leaves alone.
+  const underscored = targetAbi(ctx.plan).abi === 'i386_mingw';
+  const listed = await ctx.runner.run(path.join(tools, 'llvm-nm'), ['-u', '-j', ...(msvc || underscored ? [] : ['-C']), object], { capture: true, stdin: 'ignore' });
   if (listed.code !== 0) throw new IccError(`llvm-nm failed on ${object}; is llvm installed beside clang?`);
+  if (underscored) {
+    const names = listed.stdout.split('\n').map((n) => n.replace(/^_/, '').replace(/@\d+$/, '')).join('\n');
+    const filtered = await ctx.runner.run(path.join(tools, 'llvm-cxxfilt'), [], { capture: true, input: names });
+    if (filtered.code !== 0) throw new IccError('llvm-cxxfilt failed; is llvm installed beside clang?');
+    return filtered.stdout;
+  }
   if (!msvc) return listed.stdout;
   const names = listed.stdout.split('\n').filter((n) => n.startsWith('?')).join('\n') + '\n';
   const undname = await ctx.runner.run(path.join(tools, 'llvm-undname'), [], { capture: true, input: names });
