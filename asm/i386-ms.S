@@ -101,12 +101,13 @@
 .endif
 .endm
 
-/* The bytes of `sym` (a quoted string) without its quotes and, if it starts
- * with one, its leading underscore: i386 COFF's C prefix. Character by
- * character (.irpc, which sees the quotes too): 34 is `"`, 95 is `_`. */
+/* The bytes of `sym` without, if it starts with one, its leading underscore:
+ * i386 COFF's C prefix. Character by character over the quoted name (.irpc
+ * sees the quotes too; a quoted macro argument arrives without them): 34 is
+ * `"`, 95 is `_`. */
 .macro icc_i386_ms_undecorated sym:req
   .set .L__icc_i386_ms_at, 0
-  .irpc c, \sym
+  .irpc c, "\sym"
     .if ('\c' <> 34) && ((.L__icc_i386_ms_at <> 1) || ('\c' <> 95))
       .byte '\c'
     .endif
