@@ -18,6 +18,11 @@ const src = (file: string): string => path.join(fixtures, 'i386-windows', file);
 const { dir: out, cleanup } = scratch('i386-windows');
 let wineStarted = false;
 
+test.before(async () => {
+  // The torture builds are the slow part of this file: start them now, beside the wine tests.
+  if (process.env.CI || (fs.existsSync(WINE32) && fs.existsSync(MINGW))) for (const v of variants) torture(v).catch(() => {});
+});
+
 test.after(async () => {
   // wineserver lingers a few seconds after the last program: stop it before removing its prefix.
   if (wineStarted) await execa('wineserver', ['-k'], { env: wineEnv(), reject: false });
@@ -114,6 +119,16 @@ for (const [flags, linker] of [[['-O0'], 'lld'], [['-O2'], 'bfd'], [['-O2', '-g'
   });
 }
 
+test('-g with GNU ld: an exception from a core reaches a caller placed right after the emitters', async () => {
+  if (!(await haveTools())) return;
+  const exe = path.join(out, 'after-emitters', 'after-emitters.exe');
+  fs.mkdirpSync(path.dirname(exe));
+  await iccOk([...mingwFlags('bfd'), '-O2', '-g', src('after-emitters.cpp'), '-o', exe]);
+  const r = await wine(exe);
+  assert.is(r.stdout, '123 1234 12\ncaught from the core\n', r.stderr);
+  assert.is(r.code, 0);
+});
+
 test('mingw: decorated public symbols, as clang names them on i686', async () => {
   if (!(await requireTool('llvm-nm'))) return;
   const obj = path.join(out, 'names.o');
@@ -183,13 +198,13 @@ async function buildTorture(variant: I386Variant): Promise<{ exe: string; count:
   return { exe: file('torture.exe'), count: t.count };
 }
 const PER_CONVENTION = 200;
+const variants: I386Variant[] = cpuFlags.has('avx2') ? ['sse', 'avx'] : ['sse'];
 const tortures = new Map<I386Variant, Promise<{ exe: string; count: number }>>();
 const torture = (v: I386Variant): Promise<{ exe: string; count: number }> => tortures.get(v) ?? tortures.set(v, buildTorture(v)).get(v)!;
 
 test(`ABI torture under wine: ${PER_CONVENTION} signatures each of cdecl, stdcall, fastcall, thiscall, vectorcall (SSE and AVX builds)`, async () => {
   if (!(await haveTools())) return;
-  // Both builds at once (two processes each): the slow part of this file.
-  const variants: I386Variant[] = cpuFlags.has('avx2') ? ['sse', 'avx'] : ['sse'];
+  // Both builds at once (two processes each), started by test.before.
   const built = await Promise.all(variants.map(torture));
   if (variants.length === 1) console.log('  (the AVX build is skipped: this CPU has no avx2)');
   for (const [i, { exe, count }] of built.entries()) {
@@ -260,6 +275,23 @@ test('--target=i686-pc-windows-msvc -c: decorated and MSVC names, export directi
   }
   // 32-bit MSVC exceptions walk the fs:[0] chain, not tables: no .eh_frame from the trampoline.
   assert.not.match(await readobj('--sections'), /Name: \.eh_frame/);
+});
+
+test('--target=i686-pc-windows-msvc -c: inline and template interceptors (specializations learned through llvm-undname)', async () => {
+  if (!(await requireTool('llvm-readobj'))) return;
+  const windows = (f: string): string => path.join(fixtures, 'windows', f);
+  const [obj, templates] = [path.join(out, 'msvc-forms.obj'), path.join(out, 'msvc-template.obj')];
+  await iccOk(['--target=i686-pc-windows-msvc', '-O2', '-c', windows('msvc.cpp'), '-o', obj]);
+  await iccOk(['--target=i686-pc-windows-msvc', '-c', windows('msvc-template.cpp'), '-o', templates]);
+  const nm = String((await execa('llvm-nm', [obj, templates])).stdout);
+  for (const sym of ['?Logger@ns@@YAXH@Z', '?Twice@ns@@YANN@Z', '_CHook', '??$Twice@H@ns@@YAHH@Z', '??$Twice@PAUP@ns@@@ns@@YAPAUP@0@PAU10@@Z']) {
+    assert.match(nm, new RegExp(`^[0-9a-f]+ T ${sym.replace(/[?$@]/g, '\\$&')}$`, 'm'), nm);
+  }
+  // The inline interceptor's stub is a COMDAT keyed by its symbol.
+  const sections = String((await execa('llvm-readobj', ['--sections', obj])).stdout).split('Section {');
+  const twice = sections.filter((x) => x.includes('Name: .text$?Twice@ns@@YANN@Z ('));
+  assert.is(twice.length, 1, sections.join(''));
+  assert.match(twice[0], /IMAGE_SCN_LNK_COMDAT/);
 });
 
 test('-flto for a 32-bit Windows target with interceptors is a clear error', async () => {
