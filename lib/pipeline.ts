@@ -69,7 +69,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
   }
   if (sources.length === 0) return ctx.runner.run(ctx.clang, plan.argv, { stdin: 'held' });
   if (target.error) throw target.error;
-  if (target.abi === 'ms' && plan.argv.some((w) => /^-flto(=|$)/.test(w))) {
+  if (['ms', 'i386_mingw', 'i386_msvc'].includes(target.abi) && plan.argv.some((w) => /^-flto(=|$)/.test(w))) {
     // lld's COFF LTO resolves symbols before code generation, when asm-defined stubs are invisible.
     throw new IccError('-flto is not supported yet for Windows targets in sources with interceptors');
   }
@@ -221,8 +221,16 @@ async function usedSpecializations(ctx: Context, s: Source): Promise<string | Ou
   const tools = clangDir(ctx.clang);
   // llvm-nm -C knows Itanium names only; MSVC names go through llvm-undname.
   const msvc = isMsvcTarget(ctx.plan.target);
-  const listed = await ctx.runner.run(path.join(tools, 'llvm-nm'), ['-u', '-j', ...(msvc ? [] : ['-C']), object], { capture: true, stdin: 'ignore' });
+  // i386 mingw: names carry COFF's `_` prefix (and `@N` for stdcall), which llvm-nm -C leaves alone.
+  const underscored = targetAbi(ctx.plan).abi === 'i386_mingw';
+  const listed = await ctx.runner.run(path.join(tools, 'llvm-nm'), ['-u', '-j', ...(msvc || underscored ? [] : ['-C']), object], { capture: true, stdin: 'ignore' });
   if (listed.code !== 0) throw new IccError(`llvm-nm failed on ${object}; is llvm installed beside clang?`);
+  if (underscored) {
+    const names = listed.stdout.split('\n').map((n) => n.replace(/^_/, '').replace(/@\d+$/, '')).join('\n');
+    const filtered = await ctx.runner.run(path.join(tools, 'llvm-cxxfilt'), [], { capture: true, input: names });
+    if (filtered.code !== 0) throw new IccError('llvm-cxxfilt failed; is llvm installed beside clang?');
+    return filtered.stdout;
+  }
   if (!msvc) return listed.stdout;
   const names = listed.stdout.split('\n').filter((n) => n.startsWith('?')).join('\n') + '\n';
   const undname = await ctx.runner.run(path.join(tools, 'llvm-undname'), [], { capture: true, input: names });

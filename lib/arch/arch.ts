@@ -7,7 +7,7 @@ import path from 'node:path';
 import { packageRoot } from '../paths.js';
 
 /** One calling-convention family the trampoline macros serve; names the macros (icc_<abi>_stub). */
-export type Abi = 'sysv' | 'ms' | 'aapcs64' | 'i386_sysv';
+export type Abi = 'sysv' | 'ms' | 'aapcs64' | 'i386_sysv' | 'i386_mingw' | 'i386_msvc';
 
 /** How the public symbol is bound in the object file. */
 export type Binding = 'globl' | 'weak' | 'local';

@@ -2,6 +2,8 @@
 // convention (cdecl, stdcall, fastcall, thiscall, vectorcall, regparm). The
 // core is cdecl with no arguments: like any convention, it preserves ebx esi
 // edi ebp itself, and the trampoline saves eax ecx edx and vector registers 0-5.
+// ELF (Linux) and COFF (Windows: mingw and MSVC) differ in sections, names,
+// exports and unwinding only.
 
 import { cString, type Arch, type StubOptions } from './arch.js';
 import { selectLightPaths } from './i386-light.js';
@@ -36,3 +38,39 @@ inline void write_stderr(const char *s) noexcept {
 `,
   selectLightPaths: (object) => selectLightPaths(object),
 };
+
+/**
+ * The COFF module for one Windows flavour. `cfi`: whether the trampoline describes its frame
+ * with DWARF CFI (mingw's DWARF-2 exceptions) or not (MSVC's fs:[0] chain needs nothing).
+ * `exportName`: the export directive's name, 'plain' for MSVC (the symbol: `_Logger@8`) or
+ * 'undecorated' for mingw (without the leading underscore: `Logger@8`), as clang writes them.
+ */
+function coff(abi: 'i386_mingw' | 'i386_msvc', cfi: boolean, exportName: 'plain' | 'undecorated'): Arch {
+  return {
+    abi,
+    asmFiles: ['i386-common.S', 'i386-ms.S'],
+    coreAttributes: ['cdecl'],
+    symbolConstraint: 's',
+    lightCores: false,
+    params: false,
+    // The trampoline from file-scope asm (asm/i386-ms.S says why); the width byte in C++, where the
+    // compiler puts it in a COMDAT; its asm label keeps the name free of the `_` prefix.
+    definitions: (macros) =>
+      `__asm__(${cString(`${macros}\nicc_i386_ms_trampoline ${cfi ? 1 : 0}\n`)}); ` +
+      'extern "C" __attribute__((selectany, used)) unsigned char __icc_i386_ms_width __asm__("__icc_i386_ms_width") = 0;',
+    stubInvocation: (stub) =>
+      cString(`icc_i386_ms_stub %c0, %c1, ${stub.binding}, ${stub.comdat ? 'comdat' : 'none'}, ${stub.cet ? 1 : 0}, ${stub.dllexport ? exportName : 0}`),
+    // The CRT's _write (msvcrt, UCRT; `__write` on i386 COFF) under a name of our own, so a
+    // declaration from <io.h> is a different C++ entity.
+    stderrWriter: `
+__attribute__((cdecl)) int crt_write(int, const void *, unsigned) __asm__("__write");
+inline void write_stderr(const char *s) noexcept { crt_write(2, s, (unsigned)__builtin_strlen(s)); }
+`,
+    selectLightPaths: () => [],
+  };
+}
+
+/** i386 Windows with mingw-w64 (i686-w64-mingw32): programs and DLLs, DWARF-2 exceptions. */
+export const i386mingw = coff('i386_mingw', true, 'undecorated');
+/** i386 Windows with MSVC's ABI (i686-pc-windows-msvc): COFF objects for link.exe or lld-link. */
+export const i386msvc = coff('i386_msvc', false, 'plain');

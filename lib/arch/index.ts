@@ -4,7 +4,7 @@
 import { IccError } from '../diagnostics.js';
 import type { Abi, Arch } from './arch.js';
 import { aapcs64 } from './aarch64.js';
-import { i386sysv } from './i386.js';
+import { i386mingw, i386msvc, i386sysv } from './i386.js';
 import { ms, sysv } from './x86_64.js';
 
 export type { Abi, Arch, Binding, LightDecision, StubOptions, Visibility } from './arch.js';
@@ -17,17 +17,21 @@ interface Row {
   module: Arch;
 }
 
+const I386 = ['i386', 'i486', 'i586', 'i686'];
 const WINDOWS = /windows|mingw|cygwin|win32/;
 const rows: Row[] = [
   { arch: ['x86_64', 'amd64'], os: WINDOWS, module: ms },
   { arch: ['x86_64', 'amd64'], os: /(?:)/, module: sysv },
-  // 32-bit Windows (COFF) and Darwin are not done yet.
-  { arch: ['i386', 'i486', 'i586', 'i686'], os: /^(?!.*(windows|mingw|cygwin|win32|darwin|macos|ios))/, module: i386sysv },
+  // 32-bit Windows: MSVC's ABI (windows-msvc, the default environment of *-windows) or mingw's (COFF both).
+  { arch: I386, os: /windows-msvc|windows$|win32$/, module: i386msvc },
+  { arch: I386, os: /mingw|windows-gnu|cygwin/, module: i386mingw },
+  // Darwin i386 is not done.
+  { arch: I386, os: /^(?!.*(windows|mingw|cygwin|win32|darwin|macos|ios))/, module: i386sysv },
   // Apple's arm64 (variadics on the stack, `_` names) and Windows on Arm are not done yet.
   { arch: ['aarch64', 'arm64'], os: /^(?!.*(windows|mingw|cygwin|win32|darwin|macos|ios|tvos|watchos))/, module: aapcs64 },
 ];
 
-const supported = 'x86_64 Linux/ELF, x86_64 Windows/COFF, i386 Linux/ELF and aarch64 Linux/ELF';
+const supported = 'x86_64 Linux/ELF, x86_64 Windows/COFF, i386 Linux/ELF, i386 Windows/COFF and aarch64 Linux/ELF';
 
 /** The architecture module for a clang target triple (default: the host's). */
 export function archForTarget(triple: string | undefined, hostArch = process.arch): Arch {

@@ -50,8 +50,8 @@ const TYPE_KEYWORDS = new Set([
   ...SPECIFIERS, ...PAREN_KEYWORDS,
 ]);
 
-/** Calling-convention attributes are part of a function's type: they stay in pointerType. */
-const CALLING_CONVENTIONS = /\b(ms_abi|sysv_abi|vectorcall|regcall|stdcall|fastcall|thiscall|cdecl|preserve_most|preserve_all|pcs)\b/;
+/** Calling-convention attributes are part of a function's type: they stay in pointerType (`__stdcall__` too: mingw's __stdcall macro). */
+const CALLING_CONVENTIONS = /\b(?:__)?(ms_abi|sysv_abi|vectorcall|regcall|stdcall|fastcall|thiscall|cdecl|preserve_most|preserve_all|pcs)(?:__)?\b/;
 
 /** Parses tokens [start, end) as a function head; returns an error message on shapes it can't read. */
 export function parseHead(ts: TokenStream, start: number, end: number, removed: (i: number) => boolean): FunctionHead | string {

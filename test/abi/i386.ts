@@ -10,6 +10,14 @@ import { Rng } from './random.js';
 
 export const CONVENTIONS = ['cdecl', 'stdcall', 'fastcall', 'thiscall', 'vectorcall', 'regparm(3)'] as const;
 export type Convention = (typeof CONVENTIONS)[number];
+/** Linux (ELF, every convention) or Windows (COFF, i686-w64-mingw32: no regparm, which is GCC's). */
+export type I386Os = 'linux' | 'windows';
+const conventionsOf = (os: I386Os): readonly Convention[] => (os === 'windows' ? CONVENTIONS.filter((c) => c !== 'regparm(3)') : CONVENTIONS);
+/** The trampoline's width byte as the generated main.cpp declares it (asm/i386-sysv.S, asm/i386-ms.S). */
+const WIDTH_DECLARATION: Record<I386Os, [string, string]> = {
+  linux: ['__icc_i386_sysv_width', 'extern "C" unsigned char __icc_i386_sysv_width __attribute__((visibility("hidden")));'],
+  windows: ['__icc_i386_ms_width', 'extern "C" unsigned char __icc_i386_ms_width __asm__("__icc_i386_ms_width");'],
+};
 export type I386Variant = 'sse' | 'avx';
 /** The compiler flags of a variant's two files (besides the optimisation level). */
 export const I386_FLAGS: Record<I386Variant, string[]> = { sse: ['-m32', '-msse2'], avx: ['-m32', '-mavx2'] };
@@ -52,7 +60,7 @@ function structs(rng: Rng): T[] {
   return out;
 }
 
-function signatures(rng: Rng, variant: I386Variant, count: number, aggregates: T[]): Sig[] {
+function signatures(rng: Rng, variant: I386Variant, count: number, aggregates: T[], os: I386Os): Sig[] {
   const pools = [SCALARS, SCALARS, COMPLEX, aggregates, VECTORS[variant]];
   const any = (): T => rng.pick(rng.pick(pools));
   const varTypes = [scalar('int', 'int', 4), scalar('long long', 'int', 8), scalar('double', 'float', 8), scalar('void*', 'ptr', 4)];
@@ -63,7 +71,7 @@ function signatures(rng: Rng, variant: I386Variant, count: number, aggregates: T
   // clang 14 disagrees with itself on how many bytes a callee-pop function with vector arguments
   // pops (a direct stdcall call already misaligns the stack): vectors go to cdecl and vectorcall.
   const noVectors = [SCALARS, SCALARS, COMPLEX, aggregates];
-  for (const conv of CONVENTIONS) for (let k = 0; k < count; k++) {
+  for (const conv of conventionsOf(os)) for (let k = 0; k < count; k++) {
     const pick = conv === 'vectorcall' ? (): T => rng.pick(plain) : conv === 'cdecl' ? any : (): T => rng.pick(rng.pick(noVectors));
     const r = rng.int(0, 99);
     const ret = r < 10 ? null : r < 25 && conv !== 'vectorcall' ? rng.pick(aggregates) : pick();
@@ -148,8 +156,7 @@ function callee(s: Sig): string {
   return lines.join('\n');
 }
 
-const mainPrelude = `extern "C" unsigned char __icc_i386_sysv_width __attribute__((visibility("hidden")));
-static int g_cores, g_mismatches, g_failing;
+const mainPrelude = `static int g_cores, g_mismatches, g_failing;
 // Overwrites what a core may clobber: eax ecx edx, xmm0-7, ymm0-7 and zmm0-7 where the CPU has them.
 // What a light core may clobber: eax ecx edx, no vector register.
 __attribute__((always_inline)) static inline void clobber_gprs()
@@ -206,24 +213,25 @@ function check(s: Sig, rng: Rng): string {
   return lines.join('\n');
 }
 
-/** callee.cpp and main.cpp for one seed and variant: `count` signatures per convention. */
+/** callee.cpp and main.cpp for one seed and variant: `count` signatures per convention of `os`. */
 /** `light`: the mangled names of the interceptors whose cores call nothing and touch no vector register. */
-export function generateI386(seed: number, variant: I386Variant, count = 200): { callee: string; main: string; count: number; light: string[] } {
+export function generateI386(seed: number, variant: I386Variant, count = 200, os: I386Os = 'linux'): { callee: string; main: string; count: number; light: string[] } {
   const rng = new Rng(seed);
   const aggregates = structs(rng);
-  const sigs = signatures(rng, variant, count, aggregates);
+  const sigs = signatures(rng, variant, count, aggregates, os);
   const head = common(seed, variant, aggregates, sigs);
-  const main = `${head}\n${mainPrelude}\n${sigs.map((s) => check(s, rng)).join('\n')}
+  const [width, widthDeclaration] = WIDTH_DECLARATION[os];
+  const main = `${head}\n${widthDeclaration}\n${mainPrelude}\n${sigs.map((s) => check(s, rng)).join('\n')}
 static void (*const checks[])() = { ${sigs.map((s) => `check_${s.id}`).join(', ')} };
 int main()
 {
     int width = -1;
     for (unsigned i = 0; i < sizeof checks / sizeof checks[0]; ++i) {
         checks[i]();
-        if (width <= 0) width = __icc_i386_sysv_width; // chosen on the first call through the full trampoline (a light one needs none)
+        if (width <= 0) width = ${width}; // chosen on the first call through the full trampoline (a light one needs none)
     }
     std::printf("width %d\\n", width);
-    std::printf("summary: seed=0x${seed.toString(16)} variant=i386-${variant} signatures=%u failing=%d mismatches=%d cores=%d\\n",
+    std::printf("summary: seed=0x${seed.toString(16)} variant=i386-${os === 'windows' ? 'windows-' : ''}${variant} signatures=%u failing=%d mismatches=%d cores=%d\\n",
                 (unsigned)(sizeof checks / sizeof checks[0]), g_failing, g_mismatches, g_cores);
     return g_mismatches != 0;
 }

@@ -2,10 +2,10 @@
 // nothing of interceptors; the same app.exe runs with the real DLL and with
 // the proxy.
 #include <cstdio>
+#include "mathlib.h"
 
-struct Vec3 { double x, y, z; };
-extern "C" __declspec(dllimport) double Mean(int n, const double *v);
-extern "C" __declspec(dllimport) Vec3 Cross(Vec3 a, Vec3 b);
+extern "C" __declspec(dllimport) double MATHAPI Mean(int n, const double *v);
+extern "C" __declspec(dllimport) Vec3 MATHAPI Cross(Vec3 a, Vec3 b);
 extern "C" __declspec(dllimport) int Format(char *buf, int size, const char *fmt, ...);
 
 int main()
