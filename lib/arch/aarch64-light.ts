@@ -11,7 +11,8 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { LightDecision } from './arch.js';
-import { Elf64, STB_WEAK, STT_FUNC, STT_SECTION, type ElfSymbol } from './elf64.js';
+import { decideStub } from './stub-light.js';
+import { Elf64, STT_FUNC, STT_SECTION, type ElfSymbol } from './elf64.js';
 
 const EM_AARCH64 = 183;
 const R_AARCH64_PREL32 = 261;
@@ -60,16 +61,7 @@ export function selectLightPaths(file: string): LightDecision[] {
     const jump = elf.relocationsOf(section.index).find((r) => r.type === R_AARCH64_JUMP26 && elf.symbols[r.symbol]?.name === FULL);
     if (!jump) continue;
     const core = coreOf(elf, stub.name);
-    const decide = (reason?: string): void => void decisions.push({ core: core?.name ?? '?', symbol: stub.name, light: !reason, reason });
-    // A weak stub's core is in a COMDAT: the linker may keep another object's copy, compiled otherwise.
-    if (stub.bind === STB_WEAK) decide('inline or template (COMDAT)');
-    else if (!core) decide('core not found');
-    else if (!light) decide('no light trampoline in the object');
-    else {
-      const reason = whyNotLight(elf, core);
-      if (!reason) elf.retarget(jump, light);
-      decide(reason);
-    }
+    decisions.push(decideStub(stub, core, light, (c) => whyNotLight(elf, c), (l) => elf.retarget(jump, l)));
   }
   if (decisions.some((d) => d.light)) writeFileSync(file, buf);
   return decisions;

@@ -13,8 +13,9 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { LightDecision } from './arch.js';
+import { decideStub } from './stub-light.js';
 import { Elf32 } from './elf32.js';
-import { STB_WEAK, STT_FUNC, STT_SECTION, type ElfSymbol, type Relocation } from './elf64.js';
+import { STT_FUNC, STT_SECTION, type ElfSymbol, type Relocation } from './elf64.js';
 import { decode } from '../x86-decode.js';
 
 const EM_386 = 3;
@@ -95,16 +96,7 @@ export function selectLightPaths(file: string): LightDecision[] {
     const coreField = relocations.find((r) => r.type === R_386_PC32 && r.offset === call.offset + 4 + exit.rec);
     const core = coreField && coreOf(elf, coreField);
     const light = elf.symbols.find((s) => s.name === exit.light && s.section !== 0);
-    const decide = (reason?: string): void => void decisions.push({ core: core?.name ?? '?', symbol: stub.name, light: !reason, reason });
-    // A weak stub's core is in a COMDAT: the linker may keep another object's copy, compiled otherwise.
-    if (stub.bind === STB_WEAK) decide('inline or template (COMDAT)');
-    else if (!core) decide('core not found');
-    else if (!light) decide('no light trampoline in the object');
-    else {
-      const reason = whyNotLight(elf, core);
-      if (!reason) elf.retarget(call, light);
-      decide(reason);
-    }
+    decisions.push(decideStub(stub, core, light, (c) => whyNotLight(elf, c), (l) => elf.retarget(call, l)));
   }
   if (decisions.some((d) => d.light)) writeFileSync(file, buf);
   return decisions;
