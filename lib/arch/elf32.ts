@@ -4,13 +4,12 @@
 // symbol, changed in place. The same shapes as lib/arch/elf64.ts, so the
 // architecture modules read alike.
 
-import type { ElfSymbol, Relocation, Section } from './elf64.js';
+import { ET_REL, readElfHeader, readSections, readSymbols, sectionTableFits, type ElfSymbol, type Section } from './elf-file.js';
+import type { Relocation } from './elf64.js';
 
 const SHT_SYMTAB = 2;
 const SHT_RELA = 4;
 const SHT_REL = 9;
-const SHT_SYMTAB_SHNDX = 18;
-const SHN_XINDEX = 0xffff;
 
 export class Elf32 {
   private readonly relocating = new Map<number, Section[]>();
@@ -29,50 +28,12 @@ export class Elf32 {
 
   /** The object, when `buf` is an ELF32 little-endian relocatable file for `machine` (e_machine) with REL relocations only. */
   static parse(buf: Buffer, machine: number): Elf32 | undefined {
-    if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46 || buf[4] !== 1 || buf[5] !== 1) return undefined;
-    if (buf.readUInt16LE(16) !== 1 || buf.readUInt16LE(18) !== machine) return undefined;
-    const shoff = buf.readUInt32LE(0x20);
-    const header = (i: number): number => shoff + i * 40;
-    let count = buf.readUInt16LE(0x30);
-    if (count === 0) count = buf.readUInt32LE(header(0) + 20);
-    let names = buf.readUInt16LE(0x32);
-    if (names === SHN_XINDEX) names = buf.readUInt32LE(header(0) + 24);
-    const raw = Array.from({ length: count }, (_, i) => {
-      const h = header(i);
-      return {
-        index: i,
-        nameOffset: buf.readUInt32LE(h),
-        type: buf.readUInt32LE(h + 4),
-        offset: buf.readUInt32LE(h + 16),
-        size: buf.readUInt32LE(h + 20),
-        link: buf.readUInt32LE(h + 24),
-        info: buf.readUInt32LE(h + 28),
-        entsize: buf.readUInt32LE(h + 36),
-      };
-    });
-    if (raw.some((s) => s.type === SHT_RELA)) return undefined;
-    const strings = raw[names];
-    const sections = raw.map(({ nameOffset, ...s }) => ({ ...s, name: cString(buf, strings.offset + nameOffset) }));
+    const header = readElfHeader(buf, 32);
+    if (!header || header.type !== ET_REL || header.machine !== machine || !sectionTableFits(buf, header)) return undefined;
+    const sections = readSections(buf, header);
+    if (sections.some((s) => s.type === SHT_RELA)) return undefined;
     const symtab = sections.find((s) => s.type === SHT_SYMTAB);
-    if (!symtab) return new Elf32(buf, sections, []);
-    const strtab = sections[symtab.link];
-    const xindex = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === symtab.index);
-    const symbols: ElfSymbol[] = [];
-    for (let i = 0; i < symtab.size / 16; i++) {
-      const e = symtab.offset + i * 16;
-      let section = buf.readUInt16LE(e + 14);
-      if (section === SHN_XINDEX && xindex) section = buf.readUInt32LE(xindex.offset + i * 4);
-      symbols.push({
-        index: i,
-        name: cString(buf, strtab.offset + buf.readUInt32LE(e)),
-        type: buf[e + 12] & 0xf,
-        bind: buf[e + 12] >> 4,
-        section,
-        value: buf.readUInt32LE(e + 4),
-        size: buf.readUInt32LE(e + 8),
-      });
-    }
-    return new Elf32(buf, sections, symbols);
+    return new Elf32(buf, sections, symtab ? readSymbols(buf, header, sections, symtab) : []);
   }
 
   sectionNamed(name: string): Section | undefined {
@@ -106,9 +67,4 @@ export class Elf32 {
     if (!section || sym.size === 0 || sym.section >= 0xff00) return undefined;
     return this.buf.subarray(section.offset + sym.value, section.offset + sym.value + sym.size);
   }
-}
-
-function cString(buf: Buffer, at: number): string {
-  const end = buf.indexOf(0, at);
-  return buf.toString('latin1', at, end < 0 ? buf.length : end);
 }

@@ -4,30 +4,18 @@
 // symbol, dropping a section the program never runs. Architecture modules use
 // it to check cores in the object clang wrote.
 
-import { cString, ET_REL, readElfHeader, readSections, type Section } from './elf-file.js';
+import { ET_REL, readElfHeader, readSections, readSymbols, type ElfSymbol, type Section } from './elf-file.js';
 
-export type { Section } from './elf-file.js';
+export type { ElfSymbol, Section } from './elf-file.js';
 
 const SHT_SYMTAB = 2;
 const SHT_RELA = 4;
 const SHT_REL = 9;
-const SHT_SYMTAB_SHNDX = 18;
-const SHN_XINDEX = 0xffff;
 const SHF_EXCLUDE = 0x80000000n;
 
 export const STT_SECTION = 3;
 export const STT_FUNC = 2;
 export const STB_WEAK = 2;
-
-export interface ElfSymbol {
-  index: number;
-  name: string;
-  type: number;
-  bind: number;
-  section: number;
-  value: number;
-  size: number;
-}
 
 export interface Relocation {
   /** Byte offset of the entry in the file. */
@@ -64,23 +52,7 @@ export class Elf64 {
     if (sections.some((s) => s.type === SHT_REL)) return undefined;
     const symtab = sections.find((s) => s.type === SHT_SYMTAB);
     if (!symtab) return new Elf64(buf, sections, [], 0, shoff);
-    const strtab = sections[symtab.link];
-    const xindex = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === symtab.index);
-    const symbols: ElfSymbol[] = [];
-    for (let i = 0; i < symtab.size / 24; i++) {
-      const e = symtab.offset + i * 24;
-      let section = buf.readUInt16LE(e + 6);
-      if (section === SHN_XINDEX && xindex) section = buf.readUInt32LE(xindex.offset + i * 4);
-      symbols.push({
-        index: i,
-        name: cString(buf, strtab.offset + buf.readUInt32LE(e)),
-        type: buf[e + 4] & 0xf,
-        bind: buf[e + 4] >> 4,
-        section,
-        value: Number(buf.readBigUInt64LE(e + 8)),
-        size: Number(buf.readBigUInt64LE(e + 16)),
-      });
-    }
+    const symbols = readSymbols(buf, header, sections, symtab);
     return new Elf64(buf, sections, symbols, symtab.offset, shoff);
   }
 
