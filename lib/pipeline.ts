@@ -69,7 +69,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
   }
   if (sources.length === 0) return ctx.runner.run(ctx.clang, plan.argv, { stdin: 'held' });
   if (target.error) throw target.error;
-  if (['ms', 'i386_mingw', 'i386_msvc'].includes(target.abi) && plan.argv.some((w) => /^-flto(=|$)/.test(w))) {
+  if (archForAbi(target.abi).format === 'coff' && plan.argv.some((w) => /^-flto(=|$)/.test(w))) {
     // lld's COFF LTO resolves symbols before code generation, when asm-defined stubs are invisible.
     throw new IccError('-flto is not supported yet for Windows targets in sources with interceptors');
   }
@@ -112,8 +112,10 @@ function keepPreprocessed(plan: Plan, s: Source): void {
  *  reference doesn't pull it out of a static libstdc++ with lld, and it made the user's own calls to
  *  __cxa_demangle in that file weak too (address 0: a crash). MSVC names are not Itanium names. */
 function demanglerFor(abi: Abi, triple: string | undefined): Demangler {
-  if (abi === 'sysv') return 'weak';
-  return abi === 'ms' && !/msvc/.test(triple ?? '') ? 'strong' : 'none';
+  const arch = archForAbi(abi);
+  if (!arch.params) return 'none'; // no body there reads __icc_symbol
+  if (arch.format === 'elf') return 'weak';
+  return /msvc/.test(triple ?? '') ? 'none' : 'strong';
 }
 
 function targetAbi(plan: Plan): { abi: Abi; error?: IccError } {

@@ -7,6 +7,7 @@ import { cString, type Arch } from './arch.js';
 
 export const aapcs64: Arch = {
   abi: 'aapcs64',
+  format: 'elf',
   asmFiles: ['aarch64.S'],
   coreAttributes: [],
   symbolConstraint: 'S',

@@ -46,6 +46,9 @@ export interface LightDecision {
 /** One architecture and ABI: its asm macros and what the driver must know about them. */
 export interface Arch {
   abi: Abi;
+  /** The object format its targets write: what the driver's COFF limits and the prelude's weak
+   *  references depend on (a COFF weak external is left at address 0 by lld). */
+  format: 'elf' | 'coff';
   /** The asm/ files that define the macros, embedded in this order. */
   asmFiles: string[];
   /** Attributes the core gets besides visibility (e.g. ms_abi), as written inside __attribute__((…)). */

@@ -19,6 +19,7 @@ function stubInvocation(stub: StubOptions): string {
 /** i386 System V on ELF (Linux: -m32, i686-linux-gnu). */
 export const i386sysv: Arch = {
   abi: 'i386_sysv',
+  format: 'elf',
   asmFiles: ['i386-common.S', 'i386-sysv.S'],
   // Explicit, so -mrtd (stdcall by default) can't change what the trampoline calls.
   coreAttributes: ['cdecl'],
@@ -48,6 +49,7 @@ inline void write_stderr(const char *s) noexcept {
 function coff(abi: 'i386_mingw' | 'i386_msvc', cfi: boolean, exportName: 'plain' | 'undecorated'): Arch {
   return {
     abi,
+    format: 'coff',
     asmFiles: ['i386-common.S', 'i386-ms.S'],
     coreAttributes: ['cdecl'],
     symbolConstraint: 's',

@@ -22,6 +22,7 @@ function lightInvocation(stub: StubOptions): string {
 /** x86-64 System V (Linux, ELF). */
 export const sysv: Arch = {
   abi: 'sysv',
+  format: 'elf',
   // The shared macros (vector saves, width detection) come first: both ABI files use them.
   asmFiles: ['x86_64-common.S', 'x86_64-replay.S', 'x86_64-sysv.S'],
   coreAttributes: [],
@@ -45,6 +46,7 @@ inline void write_stderr(const char *s) noexcept {
 /** Microsoft x64 (Windows, mingw or MSVC, COFF). */
 export const ms: Arch = {
   abi: 'ms',
+  format: 'coff',
   asmFiles: ['x86_64-common.S', 'x86_64-replay.S', 'x86_64-ms.S'],
   coreAttributes: ['ms_abi'],
   symbolConstraint: 's',

@@ -43,7 +43,8 @@ __icc_null_target(const char *symbol) noexcept {
  *  `params` (how to demangle), the support of interceptors that read their parameters (lib/rewrite/params.ts);
  *  `pic`: the code may end up in a shared object. */
 export function preludeText(abi: Abi, params?: Demangler, pic = false): string {
-  const coff = abi === 'ms';
+  // No weak reference on COFF: lld leaves a weak external at address 0 (lib/pipeline.ts, demanglerFor).
+  const coff = archForAbi(abi).format === 'coff';
   const ends = tail.replace('DEMANGLE', coff ? 'nullptr' : '__icc::demangle ? __icc::demangle(symbol, nullptr, nullptr, &status) : nullptr');
   const body = (head + (coff ? '' : weakDemangle + '\n') + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + ends).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
   return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params !== undefined, pic)}\n`;
