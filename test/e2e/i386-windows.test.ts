@@ -11,12 +11,13 @@ import fs from 'fs-extra';
 import path from 'node:path';
 import { generateI386, type I386Variant } from '../abi/i386.js';
 import { abiForTarget } from '../../lib/trampoline.js';
+import { checkWindowsExamples, Wine } from '../wine.js';
 import { cpuFlags, fixtures, hostWidth, iccOk, iccxx, requireTool, root, scratch } from '../helpers.js';
 
 const test = suite('i386-windows');
 const src = (file: string): string => path.join(fixtures, 'i386-windows', file);
 const { dir: out, cleanup } = scratch('i386-windows');
-let wineStarted = false;
+const wine = new Wine(() => out);
 
 test.before(async () => {
   // The torture builds are the slow part of this file: start them now, beside the wine tests.
@@ -24,25 +25,11 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  // wineserver lingers a few seconds after the last program: stop it before removing its prefix.
-  if (wineStarted) await execa('wineserver', ['-k'], { env: wineEnv(), reject: false });
+  await wine.stop();
   cleanup();
 });
 
-/** One wine prefix for the whole file; no dialogs, no debug chatter. */
-function wineEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { WINEPREFIX: path.join(out, 'wine'), WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=', ...extra };
-}
 
-/** Runs a Windows program under wine in its own folder; output with Windows line ends made Unix. */
-async function wine(exe: string, env: Record<string, string> = {}): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
-  wineStarted = true;
-  const r = await execa('wine', [path.basename(exe)], { cwd: path.dirname(exe), env: wineEnv(env), reject: false, stripFinalNewline: false });
-  const unix = (s: unknown): string => String(s).replace(/\r\n/g, '\n');
-  // The first program in a new prefix: wine says it made it.
-  const stderr = unix(r.stderr).replace(/^wine: (created the configuration directory|configuration in) .*\n/gm, '');
-  return { code: r.exitCode, stdout: unix(r.stdout), stderr };
-}
 
 // Debian's wine32:i386 (scripts/setup) puts its 32-bit loader here; without it wine can't start a 32-bit program.
 const WINE32 = '/usr/lib/wine/wine';
@@ -111,7 +98,7 @@ for (const [flags, linker] of [[['-O0'], 'lld'], [['-O2'], 'bfd'], [['-O2', '-g'
     const exe = path.join(out, `calls${flags.join('')}-${linker}`, 'calls.exe');
     fs.mkdirpSync(path.dirname(exe));
     await iccOk([...mingwFlags(linker), ...flags, src('calls.cpp'), src('other.cpp'), src('canary.S'), '-o', exe]);
-    const r = await wine(exe);
+    const r = await wine.run(exe);
     assert.is(r.stdout, callsLines(hostWidth));
     // The record holds the COFF symbol: the `_` prefix and stdcall's `@4` included.
     assert.is(r.stderr, "icc++: interceptor '__ZN2ns4NullEi@4' returned a null target\n");
@@ -124,7 +111,7 @@ test('-g with GNU ld: an exception from a core reaches a caller placed right aft
   const exe = path.join(out, 'after-emitters', 'after-emitters.exe');
   fs.mkdirpSync(path.dirname(exe));
   await iccOk([...mingwFlags('bfd'), '-O2', '-g', src('after-emitters.cpp'), '-o', exe]);
-  const r = await wine(exe);
+  const r = await wine.run(exe);
   assert.is(r.stdout, '123 1234 12\ncaught from the core\n', r.stderr);
   assert.is(r.code, 0);
 });
@@ -148,12 +135,12 @@ for (const [name, flags, linker] of [['-O0', ['-O0'], 'bfd'], ['-O2', ['-O2'], '
     const forms = ['main.cpp', 'a.cpp', 'b.cpp', 'targets.cpp'].map((f) => path.join(fixtures, 'forms', f));
     // dlsym from test/fixtures/i386-windows/compat/dlfcn.h finds the EXE's own exports.
     await iccOk([...mingwFlags(linker), '-std=c++17', ...flags, '-I', src('compat'), ...forms, '-Wl,--export-all-symbols', '-o', exe]);
-    const r = await wine(exe);
+    const r = await wine.run(exe);
     assert.not.match(r.stdout, /FAIL/, r.stdout);
     assert.match(r.stdout, /^InlineHook\n/m);
     assert.match(r.stdout, /^ALL OK$/m);
     assert.is(r.code, 0, r.stderr);
-    const negated = await wine(exe, { ICC_TEST_NEGATE: '1' });
+    const negated = await wine.run(exe, { ICC_TEST_NEGATE: '1' });
     assert.match(negated.stdout, /FAIL Choose\(8, 9\): got -8 want 17/);
   });
 }
@@ -172,7 +159,7 @@ test("a DLL's dllexport interceptors in every convention, called through its imp
   assert.equal(names, ['@FLog@16', 'CLog', 'SLog@16', 'TLog', 'VLog@@48', '_ZN2ns3LogEd', '_ZN2ns3LogEi@4', 'hits']);
   const exe = path.join(folder, 'main.exe');
   await iccOk([...mingwFlags('lld'), '-O2', src('names-main.cpp'), implib, '-o', exe]);
-  const r = await wine(exe);
+  const r = await wine.run(exe);
   assert.is(r.stdout, 'CLog 13 SLog 123 FLog 1234 VLog 20 TLog 19 Log(int) 7 Log(double) 3.5; cores 7\n');
   assert.is(r.code, 0, r.stderr);
 });
@@ -208,7 +195,7 @@ test(`ABI torture under wine: ${PER_CONVENTION} signatures each of cdecl, stdcal
   const built = await Promise.all(variants.map(torture));
   if (variants.length === 1) console.log('  (the AVX build is skipped: this CPU has no avx2)');
   for (const [i, { exe, count }] of built.entries()) {
-    const r = await wine(exe);
+    const r = await wine.run(exe);
     const context = `${variants[i]} build under wine`;
     const summary = /^summary: .* signatures=(\d+) failing=(\d+) mismatches=(\d+) cores=(\d+)$/m.exec(r.stdout);
     assert.ok(summary, `${context}: no summary (exit ${r.code})\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-1000)}`);
@@ -232,25 +219,8 @@ test('examples/windows: make run-i686 (the seed example, and an unmodified app.e
   const readobj = String((await execa('llvm-readobj', ['--file-headers', path.join(i686, 'proxied', 'mathlib.dll')], { reject: false })).stdout);
   assert.match(readobj, /Format: COFF-i386/);
 
-  const logger = await wine(path.join(i686, 'logger.exe'));
-  assert.is(logger.stdout, [
-    'Function called',
-    'RotateMatrix saw id=7 angle=0.5 scale=3 row-sum=10 stack-sum=123',
-    'RotateMatrix returned 7001.5',
-    'OK: every argument and the return value went through',
-    '',
-  ].join('\n'));
-  assert.is(logger.code, 0, logger.stderr);
-
   // The same app.exe with the real mathlib.dll and with the proxy (stdcall exports, undecorated).
-  const results = 'Mean = 4\nCross = (0, 0, 1)\nFormat = "pi 3 3.142"\n';
-  const plain = await wine(path.join(i686, 'plain', 'app.exe'));
-  assert.is(plain.stdout, results);
-  assert.is(plain.stderr, '');
-  const proxied = await wine(path.join(i686, 'proxied', 'app.exe'));
-  assert.is(proxied.stdout, results);
-  assert.is(proxied.stderr, '[proxy] Mean\n[proxy] Cross\n[proxy] Format\n');
-  assert.is(proxied.code, 0);
+  await checkWindowsExamples(wine, i686);
   assert.ok(fs.readFileSync(path.join(i686, 'plain', 'app.exe')).equals(fs.readFileSync(path.join(i686, 'proxied', 'app.exe'))), 'app.exe is unmodified');
 });
 

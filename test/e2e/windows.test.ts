@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import fs from 'fs-extra';
 import path from 'node:path';
 import { abiForTarget } from '../../lib/trampoline.js';
+import { checkWindowsExamples, Wine } from '../wine.js';
 import { fixtures, iccOk, iccxx, mingwFlags, requireTool, root, run, scratch } from '../helpers.js';
 
 const test = suite('windows');
@@ -21,24 +22,11 @@ test.before(() => {
   ({ dir: out, cleanup } = scratch('windows'));
 });
 test.after(async () => {
-  // wineserver lingers a few seconds after the last program: stop it before removing its prefix.
-  if (wineStarted) await execa('wineserver', ['-k'], { env: wineEnv(), reject: false });
+  await wine.stop();
   cleanup();
 });
 
-/** One wine prefix for the whole file (creating one takes seconds); no dialogs, no debug chatter. */
-function wineEnv(): Record<string, string> {
-  return { WINEPREFIX: path.join(out, 'wine'), WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
-}
-let wineStarted = false;
-
-/** Runs a Windows program under wine in its own folder; output with Windows line ends made Unix. */
-async function wine(exe: string): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
-  wineStarted = true;
-  const r = await execa('wine', [path.basename(exe)], { cwd: path.dirname(exe), env: wineEnv(), reject: false, stripFinalNewline: false });
-  const unix = (s: unknown): string => String(s).replace(/\r\n/g, '\n');
-  return { code: r.exitCode, stdout: unix(r.stdout), stderr: unix(r.stderr) };
-}
+const wine = new Wine(() => out);
 
 /** What wine runs and what cross-builds need; skips locally (with a reason) when missing, fails in CI. */
 async function haveWindowsTools(): Promise<boolean> {
@@ -96,7 +84,7 @@ for (const [flags, linker] of [[['-O0'], 'lld'], [['-O2'], 'bfd']] as const) {
     fs.mkdirpSync(path.dirname(exe));
     // calls.cpp casts interceptors to __vectorcall and sysv_abi types on purpose.
     await iccOk([...mingwFlags(linker), ...flags, '-Wno-cast-calling-convention', src('calls.cpp'), src('calls2.cpp'), src('targets.cpp'), src('canaries.S'), '-o', exe]);
-    const r = await wine(exe);
+    const r = await wine.run(exe);
     checkCalls(r.stdout);
     assert.is(r.code, 0, r.stderr);
   });
@@ -112,7 +100,7 @@ for (const [flags, linker] of [[['-O0'], 'lld'], [['-O2'], 'bfd']] as const) {
     fs.mkdirpSync(path.dirname(exe));
     // Mingw's own printf formats long double (msvcrt's can't).
     await iccOk([...mingwFlags(linker), ...flags, '-std=c++17', '-D__USE_MINGW_ANSI_STDIO=1', path.join(dir, 'main.cpp'), path.join(dir, 'other.cpp'), '-o', exe]);
-    const r = await wine(exe);
+    const r = await wine.run(exe);
     assert.is(r.stdout, fs.readFileSync(path.join(dir, 'expected.txt'), 'utf8'));
     assert.is(r.code, 0, r.stderr);
   });
@@ -123,7 +111,7 @@ test('a null target under wine stops with the interceptor\'s name', async () => 
   const exe = path.join(out, 'null', 'null.exe');
   fs.mkdirpSync(path.dirname(exe));
   await iccOk([...mingwFlags('lld'), '-O2', src('null.cpp'), '-o', exe]);
-  const r = await wine(exe);
+  const r = await wine.run(exe);
   assert.is(r.stdout, 'core ran\n');
   // Demangled when the program links __cxa_demangle (weak reference), else the mangled name.
   assert.match(r.stderr, /icc\+\+: interceptor '(ns::Logger\(int\)|_ZN2ns6LoggerEi)' returned a null target/);
@@ -144,7 +132,7 @@ for (const linker of ['lld', 'bfd'] as const) {
 
     const exe = path.join(folder, 'main.exe');
     await iccOk([...mingwFlags(linker), '-O2', src('dll-main.cpp'), implib, '-o', exe]);
-    const r = await wine(exe);
+    const r = await wine.run(exe);
     assert.is(r.stdout, [
       'Mix through the import library: 146',
       'CMulDiv through the import library: 233',
@@ -167,25 +155,7 @@ test('examples/windows: the seed example and the proxy DLL', async () => {
   const made = await execa('make', ['-s', '-C', path.join(root, 'examples', 'windows'), `BUILD=${build}`, 'all'], { reject: false, all: true });
   assert.is(made.exitCode, 0, String(made.all));
 
-  const logger = await wine(path.join(build, 'logger.exe'));
-  assert.is(logger.stdout, [
-    'Function called',
-    'RotateMatrix saw id=7 angle=0.5 scale=3 row-sum=10 stack-sum=123',
-    'RotateMatrix returned 7001.5',
-    'OK: every argument and the return value went through',
-    '',
-  ].join('\n'));
-  assert.is(logger.code, 0, logger.stderr);
-
-  // The same app.exe, with the real mathlib.dll and then with the proxy: same results, each call logged.
-  const results = 'Mean = 4\nCross = (0, 0, 1)\nFormat = "pi 3 3.142"\n';
-  const plain = await wine(path.join(build, 'plain', 'app.exe'));
-  assert.is(plain.stdout, results);
-  assert.is(plain.stderr, '');
-  const proxied = await wine(path.join(build, 'proxied', 'app.exe'));
-  assert.is(proxied.stdout, results);
-  assert.is(proxied.stderr, '[proxy] Mean\n[proxy] Cross\n[proxy] Format\n');
-  assert.is(proxied.code, 0);
+  await checkWindowsExamples(wine, build);
 });
 
 test('--target=x86_64-pc-windows-msvc -c: MSVC names, export directives and .pdata/.xdata', async () => {
