@@ -14,6 +14,7 @@ const SHT_REL = 9;
 export class Elf32 {
   private readonly relocating = new Map<number, Section[]>();
   private readonly byName = new Map<string, Section>();
+  private readonly relocations = new Map<number, Relocation[]>();
 
   private constructor(
     readonly buf: Buffer,
@@ -42,8 +43,11 @@ export class Elf32 {
 
   /** The REL relocations that apply to a section; each addend is read from the field it relocates (32-bit fields). */
   relocationsOf(section: number): Relocation[] {
+    let out = this.relocations.get(section);
+    if (out) return out; // read once: every core in .text asks for .text's
     const target = this.sections[section];
-    const out: Relocation[] = [];
+    out = [];
+    this.relocations.set(section, out);
     for (const rel of this.relocating.get(section) ?? []) {
       for (let at = rel.offset; at < rel.offset + rel.size; at += 8) {
         const offset = this.buf.readUInt32LE(at);
@@ -59,6 +63,7 @@ export class Elf32 {
   /** Points a relocation at another symbol (r_info's upper 24 bits), in the buffer. */
   retarget(r: Relocation, symbol: ElfSymbol): void {
     this.buf.writeUInt32LE(((symbol.index << 8) | r.type) >>> 0, r.at + 4);
+    r.symbol = symbol.index; // the read-once list stays true to the buffer
   }
 
   /** The bytes of a function symbol. */

@@ -84,6 +84,10 @@ export function selectLightPaths(file: string): LightDecision[] {
   const elf = Elf32.parse(buf, EM_386);
   if (!elf) return [];
   const decisions: LightDecision[] = [];
+  // Looked up once per object, not per stub: a shim has thousands of stubs and several symbols each.
+  const lights = new Map(EXITS.map((e) => [e.light, elf.symbols.find((s) => s.name === e.light && s.section !== 0)]));
+  const functions = new Map<string, ElfSymbol>();
+  for (const s of elf.symbols) if (s.type === STT_FUNC && !functions.has(`${s.section}:${s.value}`)) functions.set(`${s.section}:${s.value}`, s);
   for (const stub of elf.symbols) {
     if (stub.type !== STT_FUNC || stub.section === 0 || stub.section >= 0xff00) continue;
     const section = elf.sections[stub.section];
@@ -94,8 +98,8 @@ export function selectLightPaths(file: string): LightDecision[] {
     const exit = EXITS.find((e) => e.full === elf.symbols[call.symbol].name)!;
     // The record's core field: R (the call's end) + rec.
     const coreField = relocations.find((r) => r.type === R_386_PC32 && r.offset === call.offset + 4 + exit.rec);
-    const core = coreField && coreOf(elf, coreField);
-    const light = elf.symbols.find((s) => s.name === exit.light && s.section !== 0);
+    const core = coreField && coreOf(elf, coreField, functions);
+    const light = lights.get(exit.light);
     decisions.push(decideStub(stub, core, light, (c) => whyNotLight(elf, c), (l) => elf.retarget(call, l)));
   }
   if (decisions.some((d) => d.light)) writeFileSync(file, buf);
@@ -103,11 +107,11 @@ export function selectLightPaths(file: string): LightDecision[] {
 }
 
 /** The core a record's field names (`.long core - .`: PC32, addend 0, or a section symbol plus the core's offset). */
-function coreOf(elf: Elf32, r: Relocation): ElfSymbol | undefined {
+function coreOf(elf: Elf32, r: Relocation, functions: Map<string, ElfSymbol>): ElfSymbol | undefined {
   const target = elf.symbols[r.symbol];
   if (!target) return undefined;
   if (target.type === STT_FUNC) return r.addend === 0 ? target : undefined;
-  if (target.type === STT_SECTION) return elf.symbols.find((s) => s.type === STT_FUNC && s.section === target.section && s.value === r.addend);
+  if (target.type === STT_SECTION) return functions.get(`${target.section}:${r.addend}`);
   return undefined;
 }
 
