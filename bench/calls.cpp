@@ -52,6 +52,23 @@ extern "C" __attribute__((noinline, aligned(64))) long typed_wrapper_2(long a, l
     return reinterpret_cast<Fn>(bench_cached)(a, b);
 }
 
+// The floor's own spread over code placement: the typed wrapper's three
+// instructions (add to the counter, load the cached pointer, jump through it),
+// written out at 16 places 8 bytes apart, in a section of their own (so that
+// adding them moved nothing else). On this project's CPU the same
+// instructions run at ~1.2x or ~2.0x a plain call depending only on where they
+// sit, which bounds what any hook with a run-time target can promise.
+#define ICC_FLOOR_AT(n) "    .p2align 7\n    .space " #n "*8, 0x90\n    .globl floor_at_" #n "\nfloor_at_" #n ":\n" \
+    "    addq $1, bench_counter(%rip)\n    mov bench_cached(%rip), %rax\n    jmp *%rax\n"
+asm(".pushsection .text.zz_floor,\"ax\",@progbits\n    .p2align 12\n" ICC_FLOOR_AT(0) ICC_FLOOR_AT(1) ICC_FLOOR_AT(2) ICC_FLOOR_AT(3) ICC_FLOOR_AT(4) ICC_FLOOR_AT(5) ICC_FLOOR_AT(6) ICC_FLOOR_AT(7)
+    ICC_FLOOR_AT(8) ICC_FLOOR_AT(9) ICC_FLOOR_AT(10) ICC_FLOOR_AT(11) ICC_FLOOR_AT(12) ICC_FLOOR_AT(13) ICC_FLOOR_AT(14) ICC_FLOOR_AT(15) "    .popsection\n");
+extern "C" long floor_at_0(long, long), floor_at_1(long, long), floor_at_2(long, long), floor_at_3(long, long), floor_at_4(long, long),
+    floor_at_5(long, long), floor_at_6(long, long), floor_at_7(long, long), floor_at_8(long, long), floor_at_9(long, long),
+    floor_at_10(long, long), floor_at_11(long, long), floor_at_12(long, long), floor_at_13(long, long), floor_at_14(long, long),
+    floor_at_15(long, long);
+static const Fn floors[] = {&floor_at_0, &floor_at_1, &floor_at_2, &floor_at_3, &floor_at_4, &floor_at_5, &floor_at_6, &floor_at_7,
+                            &floor_at_8, &floor_at_9, &floor_at_10, &floor_at_11, &floor_at_12, &floor_at_13, &floor_at_14, &floor_at_15};
+
 // icc++'s light path: a core that calls nothing and touches no vector register.
 [[interceptor]] long Light(long, long)
 {
@@ -133,6 +150,93 @@ asm(R"(
     prehook prehook_stub_ms, prehook_body_ptr, 1
 )");
 
+// Issue 13, point 4: where the full path's time goes. Starting from the
+// reference that keeps what a hook must (prehook_stub_ms above), each variant
+// adds one piece of icc++'s full trampoline (asm/x86_64-sysv.S,
+// x86_64-common.S), in the order the trampoline has them; their differences,
+// timed in the same repetition, are the pieces' costs:
+//   piece_frame    + an rbp frame and a 64-byte-aligned save area (push rbp;
+//                    and $-64, rsp; restores through rbp)
+//   piece_dispatch + the width dispatch at the SSE width (load the width byte,
+//                    two compares taken past the AVX-512 and AVX paths)
+//   piece_core     + the core found through the record and returning the
+//                    target (movslq/add, call *%rax, test/jz, jmp *%r11)
+//   piece_stub     + entered through a stub (lea record, jmp): all of the
+//                    full path but the core's own code
+extern "C" long piece_frame(long, long), piece_dispatch(long, long), piece_core(long, long), piece_stub(long, long);
+extern "C" void *piece_core_fn() { bench_tick_ptr(); return bench_cached; }
+extern "C" unsigned char piece_width;
+unsigned char piece_width = 1;
+asm(R"(
+    .macro piece name, dispatch=0, core=0, lea=0
+    .text
+    .p2align 4
+    .globl \name
+\name:
+    .if \lea
+    lea piece_record(%rip), %r11
+    .endif
+    push %rbp; mov %rsp, %rbp
+    push %rdx; push %rcx; push %r8; push %r9; push %rax; push %r10; push %r11; push %rdi; push %rsi
+    and $-64, %rsp
+    .if \dispatch
+    movzbl piece_width(%rip), %eax
+    cmp $3, %eax
+    jne 1f
+    ud2
+1:  cmp $2, %eax
+    jne 2f
+    ud2
+2:  test %eax, %eax
+    jz 3f
+    .endif
+    sub $320, %rsp
+    movaps %xmm0, 64(%rsp); movaps %xmm1, 80(%rsp); movaps %xmm2, 96(%rsp); movaps %xmm3, 112(%rsp)
+    movaps %xmm4, 128(%rsp); movaps %xmm5, 144(%rsp); movaps %xmm6, 160(%rsp); movaps %xmm7, 176(%rsp)
+    movaps %xmm8, 192(%rsp); movaps %xmm9, 208(%rsp); movaps %xmm10, 224(%rsp); movaps %xmm11, 240(%rsp)
+    movaps %xmm12, 256(%rsp); movaps %xmm13, 272(%rsp); movaps %xmm14, 288(%rsp); movaps %xmm15, 304(%rsp)
+    .if \core
+    movslq (%r11), %rax
+    add %r11, %rax
+    mov %rbp, %rdi
+    call *%rax
+    test %rax, %rax
+    jz 3f
+    mov %rax, %r11
+    .else
+    call *prehook_body_ptr(%rip)
+    .endif
+    movaps 64(%rsp), %xmm0; movaps 80(%rsp), %xmm1; movaps 96(%rsp), %xmm2; movaps 112(%rsp), %xmm3
+    movaps 128(%rsp), %xmm4; movaps 144(%rsp), %xmm5; movaps 160(%rsp), %xmm6; movaps 176(%rsp), %xmm7
+    movaps 192(%rsp), %xmm8; movaps 208(%rsp), %xmm9; movaps 224(%rsp), %xmm10; movaps 240(%rsp), %xmm11
+    movaps 256(%rsp), %xmm12; movaps 272(%rsp), %xmm13; movaps 288(%rsp), %xmm14; movaps 304(%rsp), %xmm15
+    mov -64(%rbp), %rdi; mov -72(%rbp), %rsi
+    lea -48(%rbp), %rsp
+    pop %r10; pop %rax; pop %r9; pop %r8; pop %rcx; pop %rdx; pop %rbp
+    .if \core
+    jmp *%r11
+    .else
+    jmp *bench_cached(%rip)
+    .endif
+3:  ud2
+    .endm
+    piece piece_frame
+    piece piece_dispatch, 1
+    piece piece_core, 1, 1, 1
+    piece piece_stub_body, 1, 1
+    .p2align 4
+    .globl piece_stub
+piece_stub:
+    lea piece_record(%rip), %r11
+    jmp piece_stub_body
+    .section .rodata.piece_record,"a",@progbits
+    .p2align 3
+piece_record:
+    .long piece_core_fn - .
+    .long 0
+    .text
+)");
+
 // The design icc++ rejects: CPUID (a hypervisor trap on virtual machines) on
 // every call, then the same saves as the reference stub.
 extern "C" long naive_cpuid_trampoline(long, long);
@@ -182,6 +286,11 @@ int main(int argc, char **argv)
     rows.push_back({"prehook-reference", &prehook_stub, 0, {}, {}});
     rows.push_back({"prehook-nested", &prehook_stub_nested, 0, {}, {}});
     rows.push_back({"prehook-ms", &prehook_stub_ms, 0, {}, {}});
+    rows.push_back({"piece-frame", &piece_frame, 0, {}, {}});
+    rows.push_back({"piece-dispatch", &piece_dispatch, 0, {}, {}});
+    rows.push_back({"piece-core", &piece_core, 0, {}, {}});
+    rows.push_back({"piece-stub", &piece_stub, 0, {}, {}});
+    for (Fn f : floors) rows.push_back({"floor-at", f, 0, {}, {}});
     rows.push_back({"light", &Light, 0, {}, {}});
     for (int w = 1; w <= native; ++w) rows.push_back({"full", &Full, w, {}, {}});
     for (int w = 1; w <= native; ++w) rows.push_back({"lazy", &Lazy, w, {}, {}});
@@ -204,7 +313,12 @@ int main(int argc, char **argv)
     };
     std::printf("native-width %s\nreps %d\ncalls %ld\n", widths[native], reps, n);
     std::printf("plain %.3f %.3f %.3f\n", pct(plain, 0.5), pct(plain, 0.1), pct(plain, 0.9));
+    std::vector<double> floorMedians;
     for (Row &row : rows)
+        if (!std::strcmp(row.name, "floor-at")) floorMedians.push_back(pct(row.ratios, 0.5));
+    std::printf("floor-placements %.3f %.3f %.3f %zu\n", pct(floorMedians, 0.5), pct(floorMedians, 0), pct(floorMedians, 1), floorMedians.size());
+    for (Row &row : rows)
+        if (std::strcmp(row.name, "floor-at"))
         std::printf("%s%s%s %.3f %.3f %.3f %.3f\n", row.name, row.width ? "-" : "", row.width ? widths[row.width] : "", pct(row.ratios, 0.5),
                     pct(row.ratios, 0.1), pct(row.ratios, 0.9), pct(row.ns, 0.5));
     // Issue 12: a reading body against the full path, per repetition (both timed in it).

@@ -22,6 +22,10 @@ const described: Record<string, string> = {
   'prehook-reference': "reference stub doing funchook's prehook",
   'prehook-nested': '  the same, its C function calling a function',
   'prehook-ms': '  the same, also keeping xmm8-15 (ms_abi callers)',
+  'piece-frame': '    + 2 more pushes, rbp frame, 64-byte alignment',
+  'piece-dispatch': '    + the width dispatch (SSE)',
+  'piece-core': '    + core via the record, returning the target',
+  'piece-stub': '    + entered through a stub: the full path',
   light: 'icc++ light (counter++; goto -> cached)',
   full: 'icc++ full, core calls a function',
   lazy: 'icc++ lazy loader (cached after 1st)',
@@ -56,6 +60,9 @@ async function main(): Promise<void> {
       const vsFull = vs ? `; ${vs.toFixed(2)} [${vsLo.toFixed(2)}-${vsHi.toFixed(2)}]x the full path (target <= 1.0)` : '';
       console.log(`  ${label.padEnd(50)} ${median.toFixed(2)} [${lo.toFixed(2)}-${hi.toFixed(2)}]  ${ns.toFixed(2)} ns${goal}${vsPrehook}${vsFull}`);
     }
+    const [fMedian, fMin, fMax, fCount] = lines.get('floor-placements')!.map(Number);
+    console.log(`the floor's own instructions (add, load, jmp *%rax) at ${fCount} placements 8 bytes apart: median ${fMedian.toFixed(2)}, ` +
+      `fastest ${fMin.toFixed(2)}, slowest ${fMax.toFixed(2)} (each the median over the repetitions)`);
     const naive = Number(lines.get('naive-cpuid')![0]);
     console.log(`a trampoline running CPUID on every call: ${naive.toFixed(0)} ns per call`);
     const sizes = await symbolSizes(obj);
