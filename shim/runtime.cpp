@@ -88,7 +88,10 @@ void fail(const char *what, const char *name)
 struct LogBuffer {
     LogBuffer *next;
     unsigned long len;
-    long tid;
+    // What every line of the thread repeats, written once: ` tid ` and, while the second lasts, `sec.`.
+    long sec;
+    unsigned sec_len, tid_len;
+    char sec_text[24], tid_text[24];
     char data[1 << 16];
 };
 LogBuffer *buffers;
@@ -102,6 +105,32 @@ void flush(LogBuffer *b)
     b->len = 0;
 }
 
+// The texts a line copies are at most 24 bytes: copied as three words, whatever their length.
+char *copy24(char *p, const char *text, unsigned len)
+{
+    using icc_shim::u64_any;
+    for (int i = 0; i < 3; ++i)
+        reinterpret_cast<u64_any *>(p)[i] = reinterpret_cast<const u64_any *>(text)[i];
+    return p + len;
+}
+
+void remember_tid(LogBuffer *b)
+{
+    char *p = b->tid_text;
+    *p++ = ' ';
+    p = icc_shim::decimal(p, static_cast<unsigned long>(sys(SYS_gettid)));
+    *p++ = ' ';
+    b->tid_len = static_cast<unsigned>(p - b->tid_text);
+}
+
+void remember_second(LogBuffer *b, long sec)
+{
+    char *p = icc_shim::decimal(b->sec_text, static_cast<unsigned long>(sec));
+    *p++ = '.';
+    b->sec_len = static_cast<unsigned>(p - b->sec_text);
+    b->sec = sec;
+}
+
 LogBuffer *thread_buffer()
 {
     if (LogBuffer *b = own_buffer)
@@ -109,7 +138,8 @@ LogBuffer *thread_buffer()
     auto *b = static_cast<LogBuffer *>(map(sizeof(LogBuffer)));
     if (!b)
         return nullptr;
-    b->tid = sys(SYS_gettid);
+    remember_tid(b);
+    b->sec = -1;
     b->next = __atomic_load_n(&buffers, __ATOMIC_RELAXED);
     while (!__atomic_compare_exchange_n(&buffers, &b->next, b, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
     }
@@ -130,28 +160,25 @@ void log_call(unsigned fn, const icc_shim::Arg *args = nullptr, unsigned n = 0, 
         flush(b);
     timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    Text t{b->data, b->len};
-    t.number(static_cast<unsigned long>(now.tv_sec));
-    t.add(".");
-    t.number(static_cast<unsigned long>(now.tv_nsec), 9, '0');
-    t.add(" ");
-    t.number(static_cast<unsigned long>(b->tid));
-    t.add(" ");
-    t.add(icc_shim_names[fn], 256);
+    if (now.tv_sec != b->sec)
+        remember_second(b, now.tv_sec);
+    char *p = copy24(b->data + b->len, b->sec_text, b->sec_len);
+    p = icc_shim::nine_digits(p, static_cast<unsigned>(now.tv_nsec));
+    p = copy24(p, b->tid_text, b->tid_len);
+    p = icc_shim::put(p, icc_shim_names[fn], 256);
     if (tail >= 0) {
-        t.add("(");
+        *p++ = '(';
         for (unsigned i = 0; i < shown; ++i) {
-            if (i) t.add(", ");
-            argument(t, args[i]);
+            if (i) { *p++ = ','; *p++ = ' '; }
+            p = icc_shim::argument(p, args[i]);
         }
-        if (tail || shown < n)
-            t.add(n ? ", " : "");
-        if (shown < n || tail == 1) t.add("...");
-        else if (tail == 2) t.add("?");
-        t.add(")");
+        if (n && (tail || shown < n)) { *p++ = ','; *p++ = ' '; }
+        if (shown < n || tail == 1) p = icc_shim::put(p, "...");
+        else if (tail == 2) *p++ = '?';
+        *p++ = ')';
     }
-    t.add("\n");
-    b->len = t.len;
+    *p++ = '\n';
+    b->len = static_cast<unsigned long>(p - b->data);
     if (unbuffered)
         flush(b);
 }
@@ -212,7 +239,7 @@ void forget_parent()
     for (LogBuffer *b = buffers; b; b = b->next)
         b->len = 0;
     if (own_buffer)
-        own_buffer->tid = sys(SYS_gettid);
+        remember_tid(own_buffer);
 }
 
 void before_fork()
@@ -294,10 +321,19 @@ extern "C" [[interceptor]] void icc_shim_resolve(void)
 }
 #pragma clang attribute push(__attribute__((no_builtin)), apply_to = function)
 
+namespace {
+// The real function, once known, without a call.
+inline void *real_function(unsigned fn)
+{
+    void *real = __atomic_load_n(&icc_shim_reals[fn], __ATOMIC_ACQUIRE);
+    return __builtin_expect(real != nullptr, 1) ? real : icc_shim_real(fn);
+}
+} // namespace
+
 // --log: one line for this call (unless the shim's own work made it), then the real function.
 extern "C" void *icc_shim_logged(unsigned fn)
 {
-    void *real = icc_shim_real(fn);
+    void *real = real_function(fn);
     if (!icc_shim_inside) {
         icc_shim_inside = 1;
         log_call(fn);
@@ -309,7 +345,7 @@ extern "C" void *icc_shim_logged(unsigned fn)
 // --log --header: the same, with the arguments the interceptor read from its parameters.
 extern "C" void *icc_shim_logged_args(unsigned fn, const icc_shim::Arg *args, unsigned n, int tail)
 {
-    void *real = icc_shim_real(fn);
+    void *real = real_function(fn);
     if (!icc_shim_inside) {
         icc_shim_inside = 1;
         log_call(fn, args, n, tail);
