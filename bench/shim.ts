@@ -2,7 +2,8 @@
 // icc++ -O2 against the same file with ordinary forwarding functions compiled
 // by clang++ (time ratio, and bytes of code per interceptor beyond its body);
 // (b) one program calling a library function 100,000 times, bare and under
-// ltrace -c, uftrace and icc-shim --count / --log / --log with arguments (ns per call). Prints figures.
+// ltrace -c, uftrace and icc-shim --count / --log / --log with arguments (ns per call: wall
+// clock, CPU time, and instructions counted by callgrind when valgrind is there). Prints figures.
 import { execa } from 'execa';
 import fs from 'fs-extra';
 import os from 'node:os';
@@ -87,16 +88,37 @@ async function compileBench(): Promise<void> {
     `${(iccBytes - plainBytes).toFixed(1)} bytes per interceptor beyond its body (target <= 48)`);
 }
 
-async function loopNs(program: string, env: Record<string, string> = {}, wrapper: string[] = []): Promise<number> {
-  let best = Infinity;
-  for (let rep = 0; rep < (wrapper[0] === 'ltrace' ? 1 : 5); rep++) {
+/** One row of part (b), ns per call: the best wall clock, and the median CPU time
+ *  of the calling thread (what the other jobs on a shared machine disturb least). */
+interface Loop { wall: number; cpu: number }
+
+async function loop(program: string, runs: number, env: Record<string, string> = {}, wrapper: string[] = [], log?: string): Promise<Loop> {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let rep = 0; rep < runs; rep++) {
+    if (log) fs.removeSync(log); // each run appends the same lines to a new file
     const [cmd, ...args] = wrapper.length ? [...wrapper, program] : [program];
     const r = await execa(cmd, args, { cwd: dir, env, reject: false });
-    const m = /^(\d+) -?\d+$/m.exec(String(r.stdout));
+    const m = /^(\d+) (\d+) -?\d+$/m.exec(String(r.stdout));
     if (!m) throw new Error(`${cmd}: no timing in its output: ${String(r.stdout).slice(0, 200)} ${String(r.stderr).slice(0, 400)}`);
-    best = Math.min(best, Number(m[1]));
+    walls.push(Number(m[1]) / CALLS);
+    cpus.push(Number(m[2]) / CALLS);
   }
-  return best / CALLS;
+  cpus.sort((a, b) => a - b);
+  return { wall: Math.min(...walls), cpu: cpus[(cpus.length - 1) >> 1] };
+}
+
+/** Instructions per call, counted by callgrind: two runs of different lengths, so that loading,
+ *  the first call's lookup and exit cancel out. (Under valgrind clock_gettime is a system call,
+ *  not the vDSO's few dozen instructions.) */
+async function instructionsPerCall(program: string, env: Record<string, string>): Promise<number> {
+  const count = async (calls: number): Promise<number> => {
+    const r = await execa('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', program, String(calls)], { cwd: dir, env, reject: false });
+    const m = /I\s+refs:\s+([\d,]+)/.exec(String(r.stderr));
+    if (!m) throw new Error(`callgrind: no instruction count: ${String(r.stderr).slice(-400)}`);
+    return Number(m[1].replace(/,/g, ''));
+  };
+  return ((await count(CALLS + 20000)) - (await count(20000))) / CALLS;
 }
 
 async function have(tool: string): Promise<boolean> {
@@ -114,21 +136,41 @@ async function callBench(): Promise<void> {
   fs.writeFileSync(path.join(dir, 'bench.h'), 'int bench_add(int a, int b);\n');
   await execa(shimBin, ['libbench.so', '--log', '--header', 'bench.h', '--out', path.join(dir, 'args.log'), '-o', 'args.so'], { cwd: dir });
   const caller = path.join(dir, 'caller');
-  const bare = await loopNs(caller);
-  const rows: [string, number | string][] = [['bare call', bare]];
-  rows.push(['icc-shim --count', await loopNs(caller, { LD_PRELOAD: path.join(dir, 'count.so'), ICC_SHIM_OUT: '/dev/null' })]);
-  rows.push(['icc-shim --log (buffered)', await loopNs(caller, { LD_PRELOAD: path.join(dir, 'log.so') })]);
-  rows.push(['icc-shim --log, arguments', await loopNs(caller, { LD_PRELOAD: path.join(dir, 'args.so') })]);
-  rows.push(['uftrace record', (await have('uftrace')) ? await loopNs(caller, {}, ['uftrace', 'record', '-d', path.join(dir, 'uftrace.data')]) : 'not installed']);
-  rows.push(['ltrace -c', (await have('ltrace')) ? await loopNs(caller, {}, ['ltrace', '-c', '-o', path.join(dir, 'ltrace.txt')]) : 'not installed']);
-  console.log(`(b) one program calling bench_add ${CALLS.toLocaleString('en')} times, ns per call (best of 5; ltrace once), and the overhead over the bare call:`);
-  for (const [name, ns] of rows)
-    console.log(`    ${name.padEnd(26)} ${typeof ns === 'number' ? `${ns.toFixed(1).padStart(10)} ns   +${(ns - bare).toFixed(1)} ns` : ns}`);
+  const RUNS = 9;
+  const callsLog = path.join(dir, 'calls.log');
+  const argsLog = path.join(dir, 'args.log');
+  const shims: [string, Record<string, string>, string?][] = [
+    ['bare call', {}],
+    ['icc-shim --count', { LD_PRELOAD: path.join(dir, 'count.so'), ICC_SHIM_OUT: '/dev/null' }],
+    ['icc-shim --log (buffered)', { LD_PRELOAD: path.join(dir, 'log.so') }, callsLog],
+    ['icc-shim --log, arguments', { LD_PRELOAD: path.join(dir, 'args.so') }, argsLog],
+  ];
+  const rows: [string, Loop | string, number?][] = [];
+  const counting = await have('valgrind');
+  for (const [name, env, log] of shims)
+    rows.push([name, await loop(caller, RUNS, env, [], log), counting ? await instructionsPerCall(caller, env) : undefined]);
+  const argsLine = fs.readFileSync(argsLog, 'utf8').split('\n', 2)[0];
+  rows.push(['uftrace record', (await have('uftrace')) ? await loop(caller, 5, {}, ['uftrace', 'record', '-d', path.join(dir, 'uftrace.data')]) : 'not installed']);
+  rows.push(['ltrace -c', (await have('ltrace')) ? await loop(caller, 1, {}, ['ltrace', '-c', '-o', path.join(dir, 'ltrace.txt')]) : 'not installed']);
+  const bare = rows[0][1] as Loop;
+  const bareInstr = rows[0][2];
+  console.log(`(b) one program calling bench_add ${CALLS.toLocaleString('en')} times, ns per call and the overhead over the bare call: wall clock (best of ${RUNS}; ` +
+    `uftrace 5, ltrace once), CPU time of the calling thread (median; the figure to trust on a loaded machine)${counting ? ', instructions (callgrind)' : ''}:`);
+  for (const [name, r, instr] of rows) {
+    if (typeof r === 'string') { console.log(`    ${name.padEnd(26)} ${r}`); continue; }
+    // uftrace and ltrace do part of their work in another process: their CPU time here is not the whole cost.
+    const inProcess = name === 'bare call' || name.startsWith('icc-shim');
+    const cpu = inProcess ? `CPU ${r.cpu.toFixed(1).padStart(6)} ns +${(r.cpu - bare.cpu).toFixed(1).padEnd(6)}` : ''.padEnd(23);
+    const count = instr !== undefined && bareInstr !== undefined ? `  ${instr.toFixed(0).padStart(4)} instructions +${(instr - bareInstr).toFixed(0)}` : '';
+    console.log(`    ${name.padEnd(26)} wall ${r.wall.toFixed(1).padStart(10)} ns +${(r.wall - bare.wall).toFixed(1).padEnd(10)} ${cpu}${count}`);
+  }
+  console.log(`    a --log line with arguments: ${argsLine}`);
   console.log('    targets: --count < 5 ns, --log (with or without arguments) < 100 ns per call');
 }
 
 try {
-  await compileBench();
+  // --compile-only: part (a) alone; --calls-only: part (b) alone.
+  if (process.argv[2] !== '--calls-only') await compileBench();
   if (process.argv[2] === "--compile-only") process.exit(0);
   await callBench();
 } finally {
