@@ -71,6 +71,12 @@ test('zlib under python3: integers, pointers, NULL and strings as the script pas
   assert.ok(calls.includes('adler32(0, NULL, 0)'), 'a null pointer prints as NULL (deflateReset asks adler32 for its initial value)');
 });
 
+/** A log line's timestamp in ns. */
+const stamp = (line: string): bigint => {
+  const [sec, nsec] = line.split(' ')[0].split('.');
+  return BigInt(sec) * 1000000000n + BigInt(nsec);
+};
+
 /** zlib's CRC-32 of `text` continuing from `crc`. */
 function crc32(crc: number, text: string): number {
   let c = ~crc >>> 0;
@@ -88,20 +94,46 @@ test('8 threads and a fork: every line whole, each thread\'s crc32 arguments fol
   const lines = await logged('libz-args', prog, []);
   const log = fs.readFileSync(path.join(out, 'libz-args-threads.log'), 'utf8').trimEnd().split('\n');
   const byThread = new Map<string, string[]>();
+  const last = new Map<string, bigint>();
   log.forEach((line, i) => {
     const tid = line.split(' ')[1];
     if (lines[i].startsWith('crc32(')) byThread.set(tid, [...(byThread.get(tid) ?? []), lines[i]]);
+    // Each thread writes its lines in order, so its timestamps never go back.
+    assert.ok((last.get(tid) ?? 0n) <= stamp(line), `${line} after ${last.get(tid)}`);
+    last.set(tid, stamp(line));
   });
   const sizes = [...byThread.values()].map((c) => c.length).sort((a, b) => a - b);
-  assert.equal(sizes, [5, ...Array(8).fill(10000)], 'eight threads of 10,000 calls and the child\'s 5');
+  // The child's lines carry its own thread id, not that of the parent's thread that forked (which logged once before).
+  assert.equal(sizes, [1, 5, ...Array(8).fill(10000)], 'eight threads of 10,000 calls, the main thread\'s 1 and the child\'s 5');
   for (const calls of byThread.values()) {
-    const text = calls.length === 5 ? 'child' : 'icc-shim';
+    const text = calls.length === 5 ? 'child' : calls.length === 1 ? 'main' : 'icc-shim';
     let crc = 0;
     for (const c of calls) {
       assert.match(c, new RegExp(`^crc32\\(${crc}, 0x[0-9a-f]+, ${text.length}\\)$`));
       crc = crc32(crc, text);
     }
   }
+});
+
+test('timestamps: CLOCK_MONOTONIC in ns, across a second boundary', async () => {
+  if (!(await requireTool(PYTHON))) return;
+  // python's time.monotonic_ns() reads CLOCK_MONOTONIC: each logged call must fall between the readings around it.
+  const script = [
+    'import time, zlib',
+    't = [time.monotonic_ns()]', 'zlib.crc32(b"first", 1)', 't.append(time.monotonic_ns())',
+    'time.sleep(1.2)',
+    't.append(time.monotonic_ns())', 'zlib.crc32(b"second", 2)', 't.append(time.monotonic_ns())',
+    'open("times.txt", "w").write(" ".join(map(str, t)))',
+  ].join('\n');
+  await logged('libz-args', PYTHON, ['-c', script]);
+  const t = fs.readFileSync(path.join(out, 'times.txt'), 'utf8').split(' ').map(BigInt);
+  const log = fs.readFileSync(path.join(out, 'libz-args-python3.log'), 'utf8').trimEnd().split('\n');
+  const first = log.find((l) => / crc32\(1, 0x[0-9a-f]+, 5\)$/.test(l));
+  const second = log.find((l) => / crc32\(2, 0x[0-9a-f]+, 6\)$/.test(l));
+  assert.ok(first && second, log.join('\n'));
+  assert.ok(t[0] <= stamp(first!) && stamp(first!) <= t[1], `${t[0]} <= ${first} <= ${t[1]}`);
+  assert.ok(t[2] <= stamp(second!) && stamp(second!) <= t[3], `${t[2]} <= ${second} <= ${t[3]}`);
+  assert.ok(stamp(second!) - stamp(first!) >= 1200000000n, 'the 1.2 s sleep between them');
 });
 
 test('libc under cat: the path it opens (capped at 64 bytes), the bytes it writes, the fd it reads', async () => {
