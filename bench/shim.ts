@@ -149,7 +149,7 @@ async function callBench(): Promise<void> {
   const counting = await have('valgrind');
   for (const [name, env, log] of shims)
     rows.push([name, await loop(caller, RUNS, env, [], log), counting ? await instructionsPerCall(caller, env) : undefined]);
-  const argsLine = fs.readFileSync(argsLog, 'utf8').split('\n', 2)[0];
+  const argsLine = fs.readFileSync(argsLog, 'utf8').trimEnd().split('\n').pop();
   rows.push(['uftrace record', (await have('uftrace')) ? await loop(caller, 5, {}, ['uftrace', 'record', '-d', path.join(dir, 'uftrace.data')]) : 'not installed']);
   rows.push(['ltrace -c', (await have('ltrace')) ? await loop(caller, 1, {}, ['ltrace', '-c', '-o', path.join(dir, 'ltrace.txt')]) : 'not installed']);
   const bare = rows[0][1] as Loop;

@@ -107,7 +107,11 @@ inline char *decimal(char *p, unsigned long long v)
         return short_decimal(p, static_cast<unsigned>(v));
     unsigned long long high = v / E8;
     auto low = static_cast<unsigned>(v - high * E8);
-    if (high < E8) {
+    if (high < 100) { // the 9- and 10-digit values of 32-bit arguments and timestamps
+        auto h = static_cast<unsigned>(high);
+        if (h >= 10) *p++ = static_cast<char>('0' + h / 10);
+        *p++ = static_cast<char>('0' + h % 10);
+    } else if (high < E8) {
         p = short_decimal(p, static_cast<unsigned>(high));
     } else {
         unsigned long long top = high / E8; // < 1845
