@@ -92,7 +92,7 @@ struct LogBuffer {
     long sec;
     unsigned sec_len, tid_len;
     char sec_text[24], tid_text[24];
-    char data[1 << 18]; // 256 KB: each write() costs the file system a few microseconds beyond its bytes (64 KB: ~6 ns more per line)
+    char data[1 << 18]; // 256 KiB: each write() costs the file system a few microseconds beyond its bytes (64 KiB: ~6 ns more per line)
 };
 LogBuffer *buffers;
 __thread LogBuffer *own_buffer __attribute__((tls_model("initial-exec")));
