@@ -88,10 +88,11 @@ void fail(const char *what, const char *name)
 struct LogBuffer {
     LogBuffer *next;
     unsigned long len;
-    // What every line of the thread repeats, written once: ` tid ` and, while the second lasts, `sec.`.
+    // What every line of the thread repeats, written once: ` tid ` and, while the second lasts, `sec.`
+    // (at most 22 bytes each, copied as 24; 32 leave room for the number writers' 8-byte stores).
     long sec;
     unsigned sec_len, tid_len;
-    char sec_text[24], tid_text[24];
+    char sec_text[32], tid_text[32];
     char data[1 << 18]; // 256 KiB: each write() costs the file system a few microseconds beyond its bytes (64 KiB: ~6 ns more per line)
 };
 LogBuffer *buffers;
