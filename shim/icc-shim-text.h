@@ -187,9 +187,15 @@ inline char *real_number(char *p, double v)
         while (v >= 10) { v /= 10; ++exp10; }
         while (v < 1) { v *= 10; --exp10; }
     }
-    auto scaled = static_cast<unsigned long long>(v * 1e6 + 0.5);
-    p = decimal(p, scaled / 1000000);
-    if (unsigned long frac = scaled % 1000000) {
+    // The whole part and the 6 decimals apart: v * 1e6 would lose digits of a v above 2^53 / 1e6
+    // (999999999999 printed as 999999999999.000064). Rounding may carry into the whole part, and
+    // a mantissa that rounds up to 10 is 1 of the next power (-1e-300, not -10e-301).
+    auto whole = static_cast<unsigned long long>(v);
+    auto frac = static_cast<unsigned long long>((v - static_cast<double>(whole)) * 1e6 + 0.5);
+    if (frac == 1000000) { ++whole; frac = 0; }
+    if (exp10 && whole == 10) { whole = 1; ++exp10; }
+    p = decimal(p, whole);
+    if (frac) {
         unsigned width = 6;
         while (frac % 10 == 0) { frac /= 10; --width; }
         *p++ = '.';

@@ -111,6 +111,8 @@ test('doubles as --log has printed them: 6 decimals at most, scientific outside 
     [0.9999995, '1'], [0.99999949, '0.999999'], [Number.MAX_VALUE, '1.797693e+308'], [5e-324, '4.940656e-324'], [2.2250738585072014e-308, '2.225074e-308'],
     [1e300, '1e+300'], [Infinity, 'inf'], [-Infinity, '-inf'], [NaN, 'nan'], [100, '100'], [1234567, '1234567'], [0.000123, '0.000123'], [5e-5, '5e-5'],
     [6.02214076e23, '6.022141e+23'], [42.000001, '42.000001'], [42.0000004, '42'], [-2.5, '-2.5'], [4294967296.5, '4294967296.5'],
+    // Past 2^53 / 1e6 the decimals come from the fraction alone; a mantissa rounding up to 10 carries.
+    [999999999999, '999999999999'], [999999999999.25, '999999999999.25'], [-1e-300, '-1e-300'], [9.9999996e-5, '1e-4'], [1e-300, '1e-300'],
   ];
   const bits = (d: number): string => {
     const v = new DataView(new ArrayBuffer(8));
