@@ -115,28 +115,27 @@
   .endr
 .endm
 
-/* The shared trampoline, from file-scope asm: once per image (a COMDAT keyed
- * by its name; the assembler's .eh_frame entry for it is dropped with the
- * duplicate copies as for any inline function). Not a naked C++ function as
- * on x86-64 (x86_64-ms.S): with -g, clang gives a naked function CFI of its
- * own, and this frame's CFI can't be nested in it. (x86-64 chose the naked
- * function for -flto, which stays refused for Windows targets.) Module-level
- * asm comes right after the compiler's opening `.text`, and LLVM 14 has no
- * .pushsection for COFF: the macro switches back to .text itself.
- *   cfi  1 on mingw (DWARF-2 unwinding), 0 for MSVC (see above) */
-.macro icc_i386_ms_trampoline cfi:req
-.ifndef __icc_i386_ms_trampoline
-  .section .text$__icc_i386_ms_trampoline,"xr",discard,__icc_i386_ms_trampoline
+/* One trampoline, full or light, from file-scope asm: once per image (a
+ * COMDAT keyed by its name; the assembler's .eh_frame entry for it is dropped
+ * with the duplicate copies as for any inline function), with its own null
+ * report (a label in another COMDAT could be discarded with it).
+ *   name   __icc_i386_ms_trampoline or __icc_i386_ms_light
+ *   cfi    1 on mingw (DWARF-2 unwinding), 0 for MSVC (see above)
+ *   light  1: no vector register saved, no width needed (i386-coff-light.ts
+ *          points the stubs of cores that call nothing and touch no vector
+ *          register here after the compile) */
+.macro icc_i386_ms_function name:req, cfi:req, light:req
+  .section .text$\name,"xr",discard,\name
   .p2align 4
-  .globl __icc_i386_ms_trampoline
-  .def __icc_i386_ms_trampoline; .scl 2; .type 32; .endef
-__icc_i386_ms_trampoline:
+  .globl \name
+  .def \name; .scl 2; .type 32; .endef
+\name:
   .if \cfi
     .cfi_startproc
   .endif
-  icc_i386_body .L__icc_i386_ms_null, \cfi
+  icc_i386_body .L\name\()_null, \cfi, ret, 2, \light
 
-.L__icc_i386_ms_null:
+.L\name\()_null:
   /* The core returned 0: report the interceptor by name and stop. */
   mov 4(%ebp), %eax
   add $10, %eax                       /* R+10: the mangled name */
@@ -148,6 +147,18 @@ __icc_i386_ms_trampoline:
   .if \cfi
     .cfi_endproc
   .endif
+.endm
+
+/* The shared trampolines, full and light. Not naked C++ functions as on
+ * x86-64 (x86_64-ms.S): with -g, clang gives a naked function CFI of its
+ * own, and this frame's CFI can't be nested in it. (x86-64 chose the naked
+ * function for -flto, which stays refused for Windows targets.) Module-level
+ * asm comes right after the compiler's opening `.text`, and LLVM 14 has no
+ * .pushsection for COFF: the macro switches back to .text itself. */
+.macro icc_i386_ms_trampoline cfi:req
+.ifndef __icc_i386_ms_trampoline
+  icc_i386_ms_function __icc_i386_ms_trampoline, \cfi, 0
+  icc_i386_ms_function __icc_i386_ms_light, \cfi, 1
   .text
 .endif
 .endm

@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { LightDecision } from './arch.js';
 import { decideStub } from './stub-light.js';
-import { Elf64, STT_FUNC, STT_SECTION, type ElfSymbol } from './elf64.js';
+import { Elf64, STB_WEAK, STT_FUNC, STT_SECTION, type ElfSymbol } from './elf64.js';
 
 const EM_AARCH64 = 183;
 const R_AARCH64_PREL32 = 261;
@@ -61,7 +61,7 @@ export function selectLightPaths(file: string): LightDecision[] {
     const jump = elf.relocationsOf(section.index).find((r) => r.type === R_AARCH64_JUMP26 && elf.symbols[r.symbol]?.name === FULL);
     if (!jump) continue;
     const core = coreOf(elf, stub.name);
-    decisions.push(decideStub(stub, core, light, (c) => whyNotLight(elf, c), (l) => elf.retarget(jump, l)));
+    decisions.push(decideStub({ name: stub.name, replaceable: stub.bind === STB_WEAK }, core, light, (c) => whyNotLight(elf, c), (l) => elf.retarget(jump, l)));
   }
   if (decisions.some((d) => d.light)) writeFileSync(file, buf);
   return decisions;

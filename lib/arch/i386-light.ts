@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { LightDecision } from './arch.js';
 import { decideStub } from './stub-light.js';
 import { Elf32 } from './elf32.js';
-import { STT_FUNC, STT_SECTION, type ElfSymbol, type Relocation } from './elf64.js';
+import { STB_WEAK, STT_FUNC, STT_SECTION, type ElfSymbol, type Relocation } from './elf64.js';
 import { decode } from '../x86-decode.js';
 
 const EM_386 = 3;
@@ -43,9 +43,11 @@ function span(a: number, b: number): number[] {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
 
-/** Why this core may touch a vector register or leave the core, or undefined when it can't. */
-export function whyNotLightCode(code: Uint8Array, relocated: Map<number, Relocation>): string | undefined {
-  for (const r of relocated.values()) if (!DATA_RELOCATIONS.has(r.type)) return `relocation type ${r.type} (a call or a jump)`;
+/** Why this core may touch a vector register or leave the core, or undefined when it can't; shared
+ *  by both object formats (ELF here, COFF in i386-coff-light.ts). `relocated`: the relocation type
+ *  at each relocated offset in the core; `data`: the format's types that only address data. */
+export function whyNotLightCode(code: Uint8Array, relocated: ReadonlyMap<number, number>, data: ReadonlySet<number>): string | undefined {
+  for (const type of relocated.values()) if (!data.has(type)) return `relocation type ${type} (a call or a jump)`;
   for (const insn of decode(code, 32)) {
     switch (insn.kind) {
       case 'unknown':
@@ -100,7 +102,7 @@ export function selectLightPaths(file: string): LightDecision[] {
     const coreField = relocations.find((r) => r.type === R_386_PC32 && r.offset === call.offset + 4 + exit.rec);
     const core = coreField && coreOf(elf, coreField, functions);
     const light = lights.get(exit.light);
-    decisions.push(decideStub(stub, core, light, (c) => whyNotLight(elf, c), (l) => elf.retarget(call, l)));
+    decisions.push(decideStub({ name: stub.name, replaceable: stub.bind === STB_WEAK }, core, light, (c) => whyNotLight(elf, c), (l) => elf.retarget(call, l)));
   }
   if (decisions.some((d) => d.light)) writeFileSync(file, buf);
   return decisions;
@@ -118,9 +120,9 @@ function coreOf(elf: Elf32, r: Relocation, functions: Map<string, ElfSymbol>): E
 function whyNotLight(elf: Elf32, core: ElfSymbol): string | undefined {
   const code = elf.code(core);
   if (!code) return 'no code';
-  const relocated = new Map<number, Relocation>();
+  const relocated = new Map<number, number>();
   for (const r of elf.relocationsOf(core.section)) {
-    if (r.offset >= core.value && r.offset < core.value + core.size) relocated.set(r.offset - core.value, r);
+    if (r.offset >= core.value && r.offset < core.value + core.size) relocated.set(r.offset - core.value, r.type);
   }
-  return whyNotLightCode(code, relocated);
+  return whyNotLightCode(code, relocated, DATA_RELOCATIONS);
 }

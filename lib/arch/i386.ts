@@ -7,6 +7,7 @@
 
 import { cString, type Arch, type StubOptions } from './arch.js';
 import { selectLightPaths } from './i386-light.js';
+import { selectLightPaths as selectCoffLightPaths } from './i386-coff-light.js';
 
 /** How the trampoline reaches the target (asm/i386-common.S): through the stub's thread-local slot in
  *  code for an executable (local-exec TLS), by returning into it in code for a shared object. */
@@ -68,7 +69,7 @@ function coff(abi: 'i386_mingw' | 'i386_msvc', cfi: boolean, exportName: 'plain'
 __attribute__((cdecl)) int crt_write(int, const void *, unsigned) __asm__("__write");
 inline void write_stderr(const char *s) noexcept { crt_write(2, s, (unsigned)__builtin_strlen(s)); }
 `,
-    selectLightPaths: () => [],
+    selectLightPaths: (object) => selectCoffLightPaths(object),
   };
 }
 
