@@ -1,9 +1,9 @@
 // 32-bit Windows: --target=i686-w64-mingw32 programs and DLLs run under 32-bit
 // wine (interceptors declared in every Windows convention and called by their
 // decorated names, canaries, exceptions from cores, the null-target report, the
-// forms fixture, the ABI torture suite's Windows conventions, the examples with
-// a stdcall proxy DLL) and --target=i686-pc-windows-msvc objects (names, export
-// directives). ICC_ABI_SEED=<n> tries another torture seed.
+// forms fixture, the ABI torture suite's Windows conventions (a third of them on
+// the light path), the examples with a stdcall proxy DLL) and
+// --target=i686-pc-windows-msvc objects (names, export directives). ICC_ABI_SEED=<n> tries another torture seed.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execa } from 'execa';
@@ -11,8 +11,8 @@ import fs from 'fs-extra';
 import path from 'node:path';
 import { generateI386, type I386Variant } from '../abi/i386.js';
 import { abiForTarget } from '../../lib/trampoline.js';
-import { checkWindowsExamples, Wine } from '../wine.js';
-import { cpuFlags, fixtures, hostWidth, iccOk, iccxx, requireTool, root, scratch } from '../helpers.js';
+import { checkWindowsExamples, haveWine32Tools, MINGW, mingwI686Flags, Wine, WINE32 } from '../wine.js';
+import { cpuFlags, fixtures, hostWidth, iccOk, iccxx, iccxxPaths, requireTool, root, scratch } from '../helpers.js';
 
 const test = suite('i386-windows');
 const src = (file: string): string => path.join(fixtures, 'i386-windows', file);
@@ -30,40 +30,6 @@ test.after(async () => {
 });
 
 
-
-// Debian's wine32:i386 (scripts/setup) puts its 32-bit loader here; without it wine can't start a 32-bit program.
-const WINE32 = '/usr/lib/wine/wine';
-const MINGW = '/usr/lib/gcc/i686-w64-mingw32';
-
-/** What cross-builds and 32-bit wine need; skips locally (with a reason) when missing, fails in CI. */
-async function haveTools(): Promise<boolean> {
-  for (const tool of ['wine', 'i686-w64-mingw32-g++', 'ld.lld']) if (!(await requireTool(tool))) return false;
-  if (fs.existsSync(WINE32)) return true;
-  if (process.env.CI) throw new Error(`32-bit wine (${WINE32}, Debian's wine32:i386) is required in CI but is not installed`);
-  console.log(`  (skipped: 32-bit wine is not installed: no ${WINE32}; CI installs wine32:i386)`);
-  return false;
-}
-
-/**
- * Flags that let Debian's clang 14 build for i686 mingw-w64: the C++ headers and libraries in
- * /usr/lib/gcc/i686-w64-mingw32/<n>-win32, which it does not find by itself, and -B for GCC's
- * crtbegin.o/crtend.o there, which register the DWARF-2 unwind tables (Debian's i686 mingw is
- * built with DWARF-2 exceptions; without them every throw terminates). -msse2: clang's i686
- * default CPU has no SSE. -static: wine needs no path to libstdc++-6.dll.
- */
-function mingwFlags(linker: 'lld' | 'bfd'): string[] {
-  const versions = fs.existsSync(MINGW) ? fs.readdirSync(MINGW).filter((d) => d.endsWith('-win32')) : [];
-  versions.sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
-  assert.ok(versions.length > 0, `no i686 mingw-w64 GCC (win32 threads) in ${MINGW}`);
-  const gcc = path.join(MINGW, versions[versions.length - 1]);
-  return [
-    '--target=i686-w64-mingw32', '-msse2',
-    '-isystem', path.join(gcc, 'include/c++'),
-    '-isystem', path.join(gcc, 'include/c++/i686-w64-mingw32'),
-    '-isystem', path.join(gcc, 'include/c++/backward'),
-    `-L${gcc}`, `-B${gcc}`, `-fuse-ld=${linker}`, '-static',
-  ];
-}
 
 test('the trampoline ABI follows the 32-bit Windows target triple', () => {
   for (const t of ['i686-w64-mingw32', 'i386-w64-windows-gnu', 'i686-pc-cygwin']) assert.is(abiForTarget(t), 'i386_mingw', t);
@@ -94,10 +60,10 @@ const callsLines = (width: number): string =>
 
 for (const [flags, linker] of [[['-O0'], 'lld'], [['-O2'], 'bfd'], [['-O2', '-g'], 'bfd']] as const) {
   test(`every Windows convention, canaries, exceptions and the null report under wine at ${flags.join(' ')} (${linker === 'bfd' ? 'GNU ld' : 'lld'})`, async () => {
-    if (!(await haveTools())) return;
+    if (!(await haveWine32Tools())) return;
     const exe = path.join(out, `calls${flags.join('')}-${linker}`, 'calls.exe');
     fs.mkdirpSync(path.dirname(exe));
-    await iccOk([...mingwFlags(linker), ...flags, src('calls.cpp'), src('other.cpp'), src('canary.S'), '-o', exe]);
+    await iccOk([...mingwI686Flags(linker), ...flags, src('calls.cpp'), src('other.cpp'), src('canary.S'), '-o', exe]);
     const r = await wine.run(exe);
     assert.is(r.stdout, callsLines(hostWidth));
     // The record holds the COFF symbol: the `_` prefix and stdcall's `@4` included.
@@ -107,10 +73,10 @@ for (const [flags, linker] of [[['-O0'], 'lld'], [['-O2'], 'bfd'], [['-O2', '-g'
 }
 
 test('-g with GNU ld: an exception from a core reaches a caller placed right after the emitters', async () => {
-  if (!(await haveTools())) return;
+  if (!(await haveWine32Tools())) return;
   const exe = path.join(out, 'after-emitters', 'after-emitters.exe');
   fs.mkdirpSync(path.dirname(exe));
-  await iccOk([...mingwFlags('bfd'), '-O2', '-g', src('after-emitters.cpp'), '-o', exe]);
+  await iccOk([...mingwI686Flags('bfd'), '-O2', '-g', src('after-emitters.cpp'), '-o', exe]);
   const r = await wine.run(exe);
   assert.is(r.stdout, '123 1234 12\ncaught from the core\n', r.stderr);
   assert.is(r.code, 0);
@@ -129,12 +95,12 @@ test('mingw: decorated public symbols, as clang names them on i686', async () =>
 
 for (const [name, flags, linker] of [['-O0', ['-O0'], 'bfd'], ['-O2', ['-O2'], 'lld'], ['-O1 -g', ['-O1', '-g'], 'bfd']] as const) {
   test(`all forms work under wine at ${name} (i686-w64-mingw32, ${linker === 'bfd' ? 'GNU ld' : 'lld'})`, async () => {
-    if (!(await haveTools())) return;
+    if (!(await haveWine32Tools())) return;
     const exe = path.join(out, `forms${flags.join('')}`, 'forms.exe');
     fs.mkdirpSync(path.dirname(exe));
     const forms = ['main.cpp', 'a.cpp', 'b.cpp', 'targets.cpp'].map((f) => path.join(fixtures, 'forms', f));
     // dlsym from test/fixtures/i386-windows/compat/dlfcn.h finds the EXE's own exports.
-    await iccOk([...mingwFlags(linker), '-std=c++17', ...flags, '-I', src('compat'), ...forms, '-Wl,--export-all-symbols', '-o', exe]);
+    await iccOk([...mingwI686Flags(linker), '-std=c++17', ...flags, '-I', src('compat'), ...forms, '-Wl,--export-all-symbols', '-o', exe]);
     const r = await wine.run(exe);
     assert.not.match(r.stdout, /FAIL/, r.stdout);
     assert.match(r.stdout, /^InlineHook\n/m);
@@ -146,19 +112,19 @@ for (const [name, flags, linker] of [['-O0', ['-O0'], 'bfd'], ['-O2', ['-O2'], '
 }
 
 test("a DLL's dllexport interceptors in every convention, called through its import library", async () => {
-  if (!(await haveTools())) return;
+  if (!(await haveWine32Tools())) return;
   const folder = path.join(out, 'dll');
   fs.mkdirpSync(folder);
   const dll = path.join(folder, 'hooks.dll');
   const implib = path.join(folder, 'libhooks.dll.a');
   // lld: GNU ld 2.40 can't export vectorcall names (`cannot export VLog@@48`; plain clang's too).
-  await iccOk([...mingwFlags('lld'), '-O2', '-shared', src('names.cpp'), '-o', dll, `-Wl,--out-implib,${implib}`]);
+  await iccOk([...mingwI686Flags('lld'), '-O2', '-shared', src('names.cpp'), '-o', dll, `-Wl,--out-implib,${implib}`]);
   const exports = await execa('llvm-readobj', ['--coff-exports', dll], { reject: false });
   const names = [...String(exports.stdout).matchAll(/^\s*Name: (\S+)$/gm)].map((m) => m[1]).sort();
   // mingw's export names: without the C underscore, stdcall's @N kept (as clang exports a definition).
   assert.equal(names, ['@FLog@16', 'CLog', 'SLog@16', 'TLog', 'VLog@@48', '_ZN2ns3LogEd', '_ZN2ns3LogEi@4', 'hits']);
   const exe = path.join(folder, 'main.exe');
-  await iccOk([...mingwFlags('lld'), '-O2', src('names-main.cpp'), implib, '-o', exe]);
+  await iccOk([...mingwI686Flags('lld'), '-O2', src('names-main.cpp'), implib, '-o', exe]);
   const r = await wine.run(exe);
   assert.is(r.stdout, 'CLog 13 SLog 123 FLog 1234 VLog 20 TLog 19 Log(int) 7 Log(double) 3.5; cores 7\n');
   assert.is(r.code, 0, r.stderr);
@@ -173,14 +139,23 @@ async function buildTorture(variant: I386Variant): Promise<{ exe: string; count:
   fs.writeFileSync(path.join(dir, 'callee.cpp'), t.callee);
   fs.writeFileSync(path.join(dir, 'main.cpp'), t.main);
   // Mingw's own printf (msvcrt's has no %llx on old Windows); -mavx2 for the __m256 arguments.
-  const flags = [...mingwFlags('lld'), '-O2', '-w', '-D__USE_MINGW_ANSI_STDIO=1', ...(variant === 'avx' ? ['-mavx2'] : [])];
+  const flags = [...mingwI686Flags('lld'), '-O2', '-w', '-D__USE_MINGW_ANSI_STDIO=1', ...(variant === 'avx' ? ['-mavx2'] : [])];
   const file = (f: string): string => path.join(dir, f);
-  const [callee, main] = await Promise.all([
+  const [callee, { result: main, paths }] = await Promise.all([
     execa('clang++', [...flags, '-c', file('callee.cpp'), '-o', file('callee.o')], { reject: false }),
-    iccxx([...flags, '-c', file('main.cpp'), '-o', file('main.o')]),
+    iccxxPaths([...flags, '-c', file('main.cpp'), '-o', file('main.o')]),
   ]);
   assert.is(callee.exitCode, 0, String(callee.stderr).slice(0, 3000));
   assert.is(main.exitCode, 0, String(main.stderr).slice(0, 3000));
+  // The light cores (every third: no call, no vector register), and only they, take the light
+  // path (lib/arch/i386-coff-light.ts); their COFF symbols carry the `_` prefix.
+  const light = new Set(t.light.map((name) => `_${name}`));
+  assert.ok(light.size > 50, `${light.size} light cores`);
+  assert.is(paths.size, t.count, `a decision per interceptor (${variant})`);
+  for (const [symbol, decided] of paths) {
+    if (light.has(symbol)) assert.is(decided, 'light path', `${variant}: ${symbol}`);
+    else assert.match(decided, /^full path: an SSE or MMX instruction|^full path: a VEX/, `${variant}: ${symbol}`);
+  }
   await iccOk([...flags, file('main.o'), file('callee.o'), '-o', file('torture.exe')]);
   return { exe: file('torture.exe'), count: t.count };
 }
@@ -190,7 +165,7 @@ const tortures = new Map<I386Variant, Promise<{ exe: string; count: number }>>()
 const torture = (v: I386Variant): Promise<{ exe: string; count: number }> => tortures.get(v) ?? tortures.set(v, buildTorture(v)).get(v)!;
 
 test(`ABI torture under wine: ${PER_CONVENTION} signatures each of cdecl, stdcall, fastcall, thiscall, vectorcall (SSE and AVX builds)`, async () => {
-  if (!(await haveTools())) return;
+  if (!(await haveWine32Tools())) return;
   // Both builds at once (two processes each), started by test.before.
   const built = await Promise.all(variants.map(torture));
   if (variants.length === 1) console.log('  (the AVX build is skipped: this CPU has no avx2)');
@@ -210,7 +185,7 @@ test(`ABI torture under wine: ${PER_CONVENTION} signatures each of cdecl, stdcal
 });
 
 test('examples/windows: make run-i686 (the seed example, and an unmodified app.exe with a stdcall proxy DLL)', async () => {
-  if (!(await haveTools())) return;
+  if (!(await haveWine32Tools())) return;
   if (!(await requireTool('make'))) return;
   const build = path.join(out, 'examples');
   const made = await execa('make', ['-s', '-C', path.join(root, 'examples', 'windows'), `BUILD=${build}`, 'all-i686'], { reject: false, all: true });
