@@ -6,12 +6,17 @@
 // descheduled is not counted); the figure printed is the median of those
 // ratios, with the spread (10th-90th percentile). bench/i386.ts builds it twice: for an
 // executable (the stub jumps through its thread-local slot) and with -fPIC
-// (code for a shared object: the trampoline returns into the target).
+// (code for a shared object: the trampoline returns into the target), and
+// once for i686 mingw, run under wine (COFF: the trampoline returns into the
+// target; wall-clock time there, see threadNs).
 #include <algorithm>
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 // Page-aligned in a section of its own, as in bench/calls.cpp: placement alone moves the figures.
 extern "C" __attribute__((noinline, aligned(4096), section(".text.bench_target"))) int target(int a, int b)
@@ -61,7 +66,23 @@ void *(*volatile bench_resolve)() = &resolve_target;
     goto -> resolved;
 }
 
-extern "C" unsigned char __icc_i386_sysv_width __attribute__((visibility("hidden")));
+#ifdef _WIN32
+// The COFF module's width byte (asm/i386-ms.S), under its asm label.
+extern "C" unsigned char icc_width __asm__("__icc_i386_ms_width");
+
+// Windows' thread CPU time (GetThreadTimes) counts in scheduler ticks, far coarser than one timing:
+// the performance counter's wall-clock time instead (wine reads a monotonic clock), so a timing
+// that was descheduled counts; the median of adjacent ratios keeps that out of the figure.
+static double threadNs()
+{
+    static LARGE_INTEGER hz;
+    if (!hz.QuadPart) QueryPerformanceFrequency(&hz);
+    LARGE_INTEGER t;
+    QueryPerformanceCounter(&t);
+    return double(t.QuadPart) * 1e9 / double(hz.QuadPart);
+}
+#else
+extern "C" unsigned char icc_width __asm__("__icc_i386_sysv_width") __attribute__((visibility("hidden")));
 
 static double threadNs()
 {
@@ -69,6 +90,7 @@ static double threadNs()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return double(t.tv_sec) * 1e9 + double(t.tv_nsec);
 }
+#endif
 
 // CPU ns per call of f(i, 1) over n iterations through a pointer the compiler can't see.
 static double nsPerCall(Fn f, long n)
@@ -94,7 +116,7 @@ int main(int argc, char **argv)
     int reps = argc > 2 ? std::atoi(argv[2]) : 101;
     Fn volatile lazy = &Lazy;
     lazy(0, 0); // the first call detects the width, and the lazy loader resolves
-    int native = __icc_i386_sysv_width;
+    int native = icc_width;
     static const char *widths[] = {"?", "sse", "avx", "avx512", "x87"};
     // Width 4 (no SSE) saves no vector register: timed too, as the floor of the full trampoline.
     std::vector<int> timed;
@@ -110,12 +132,12 @@ int main(int argc, char **argv)
         for (Row &row : rows) {
             double base = nsPerCall(&target, n);
             plain.push_back(base);
-            __icc_i386_sysv_width = static_cast<unsigned char>(row.width);
+            icc_width = static_cast<unsigned char>(row.width);
             double t = nsPerCall(row.fn, n);
             row.ns.push_back(t);
             row.ratios.push_back(t / base);
         }
-        __icc_i386_sysv_width = static_cast<unsigned char>(native);
+        icc_width = static_cast<unsigned char>(native);
     }
     auto pct = [](std::vector<double> v, double p) {
         std::sort(v.begin(), v.end());

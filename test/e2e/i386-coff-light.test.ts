@@ -35,7 +35,7 @@ const decisions = (msvc: boolean): Record<string, RegExp> => ({
   [msvc ? '?Local@@YAHH@Z' : '__ZL5Locali']: /^light path$/,
   '_Canary@8': /^light path$/,
   _Calls: /^full path: relocation type 20 \(a call or a jump\)$/,
-  _Floats: /^full path: an SSE or MMX instruction/,
+  'Floats@@36': /^full path: an SSE or MMX instruction/,
   [msvc ? '?Inlined@@YAHH@Z' : '__Z7Inlinedi']: /^full path: inline or template \(COMDAT\)$/,
   '_Throws@12': /^full path: relocation type 20 \(a call or a jump\)$/,
 });
@@ -78,7 +78,7 @@ const expectedRun = [
   'ok canaries through the light path: ebx esi edi ebp esp lost (mask): 0',
   'ok canaries: stdcall result, DF clear at the target: 42',
   'ok a call, full: 3',
-  'ok SSE, full: 4',
+  'ok SSE, full: 59',
   'ok inline, full: 14',
   'ok stdcall, full: 456',
   'ok caught from a full core: 7',
