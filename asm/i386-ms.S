@@ -59,7 +59,9 @@
  *                         the underscore back when they look the symbol up)
  * The record follows the stub's call in the same section (i386-common.S):
  * R+2 core, R+6 width byte, R+10 name. Both offsets are REL32 relocations,
- * resolved at link time, so a DLL needs no base relocation for them. */
+ * resolved at link time, so a DLL needs no base relocation for them. After
+ * the compile, lib/arch/i386-coff-light.ts may point the call (not in a
+ * COMDAT) at __icc_i386_ms_light. */
 .macro icc_i386_ms_stub sym:req, core:req, bind:req, group:req, cet:req, export=0
   /* One byte for the naked emitter this expands in, so that it is not empty:
    * with -g the compiler gives the emitter an FDE, and a zero-length FDE at

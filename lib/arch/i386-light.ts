@@ -9,7 +9,8 @@
 // MMX live there), calls (but clang's `call next; pop` for its PIC base),
 // indirect jumps, jumps out of the core and system instructions keep the
 // full path, as does anything the decoder doesn't know. A call or jump out of
-// the core carries a relocation; data relocations are listed.
+// the core carries a relocation; data relocations are listed. COFF objects
+// (mingw, MSVC) go through the same check from lib/arch/i386-coff-light.ts.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { LightDecision } from './arch.js';

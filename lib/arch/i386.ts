@@ -3,7 +3,8 @@
 // core is cdecl with no arguments: like any convention, it preserves ebx esi
 // edi ebp itself, and the trampoline saves eax ecx edx and vector registers 0-5.
 // ELF (Linux) and COFF (Windows: mingw and MSVC) differ in sections, names,
-// exports and unwinding only.
+// exports and unwinding, and in how the light-path check reads the object
+// (i386-light.ts for ELF, i386-coff-light.ts for COFF).
 
 import { cString, type Arch, type StubOptions } from './arch.js';
 import { selectLightPaths } from './i386-light.js';
