@@ -70,7 +70,12 @@ export class CoffFile {
   ) {
     for (const s of symbols) this.byIndex.set(s.index, s);
     // Symbol values per section, sorted: where each function ends.
-    for (const s of symbols) if (s.section > 0) this.ordered.set(s.section, [...(this.ordered.get(s.section) ?? []), s.value]);
+    for (const s of symbols) {
+      if (s.section <= 0) continue;
+      const values = this.ordered.get(s.section);
+      if (values) values.push(s.value);
+      else this.ordered.set(s.section, [s.value]);
+    }
     for (const values of this.ordered.values()) values.sort((a, b) => a - b);
   }
 
@@ -167,9 +172,21 @@ export class CoffFile {
   code(sym: CoffSymbol): Buffer | undefined {
     const s = this.sections[sym.section - 1];
     if (!s || sym.value >= s.size || s.offset === 0) return undefined;
-    const end = this.ordered.get(sym.section)?.find((v) => v > sym.value) ?? s.size;
+    const end = nextAbove(this.ordered.get(sym.section) ?? [], sym.value) ?? s.size;
     return this.buf.subarray(s.offset + sym.value, s.offset + end);
   }
+}
+
+/** The first value in a sorted list greater than `value` (binary search: .text may hold thousands of symbols). */
+function nextAbove(sorted: number[], value: number): number | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] > value) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted[lo];
 }
 
 /** The NUL-terminated string at `at` (latin1: names are bytes). */
