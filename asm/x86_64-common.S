@@ -57,9 +57,11 @@
 /* The part of both trampolines that picks the width: reads the per-module
  * width byte and runs `path` (an ABI's macro: insn, reg, size) for it; on the
  * first call, detects the width and stores it. Entry: the integer registers
- * saved by icc_x86_64_save_integer (r11, the record, at -56(%rbp)), so rax
- * rcx rdx r8 r9 are free. cpuid clobbers rbx, which is callee-saved: it waits
- * in r11 (cfi=1 tells a DWARF unwinder so). */
+ * saved by icc_x86_64_save_integer (r11, the record, at -56(%rbp)); the
+ * detection clobbers rcx rdx r8 r9 r10 and reloads them, so that every path
+ * reaches the core with the caller's argument registers (rax aside). cpuid
+ * clobbers rbx, which is callee-saved: it waits in r11 (cfi=1 tells a DWARF
+ * unwinder so). */
 .macro icc_x86_64_dispatch width:req, path:req, cfi:req
 .L\width\()_dispatch:
   movzbl \width(%rip), %eax
@@ -86,6 +88,11 @@
   .endif
   mov %r8b, \width(%rip)
   mov -56(%rbp), %r11
+  mov -8(%rbp), %rdx                  /* the caller's values again: a System V */
+  mov -16(%rbp), %rcx                 /* core may read them where they came */
+  mov -24(%rbp), %r8                  /* (x86_64-sysv.S) */
+  mov -32(%rbp), %r9
+  mov -48(%rbp), %r10
   jmp .L\width\()_dispatch
 .endm
 
@@ -149,12 +156,13 @@
   .endif
   movslq (%r11), %rax
   add %r11, %rax                      /* rax = core (record + offset) */
-  /* The frame, in the core's first argument register (System V: rdi; Microsoft:
-   * rcx; both restored below): a core that reads its parameters replays from it
-   * (x86_64-replay.S); other cores ignore it. */
-  .if \sysv
-    mov %rbp, %rdi
-  .else
+  /* A core that reads its parameters replays them from this frame
+   * (x86_64-replay.S). System V: the core finds it as its caller's frame
+   * pointer, so the argument registers still hold the caller's values (only
+   * rax and r11 changed) and the core may be the body itself, called directly
+   * (lib/rewrite/params-prelude.ts: `direct`). Microsoft: in rcx, restored
+   * below (Win64 frame pointers don't chain). */
+  .if !\sysv
     mov %rbp, %rcx
   .endif
   call *%rax

@@ -76,34 +76,38 @@
  *         finds it to move the public symbol (and drops it), and a bail-out
  *         pad <light>.bail and the null entry follow the light core in its
  *         section
+ * Every use of sym and core is quoted ("\sym"): a __vectorcall function's
+ * name ends in `@@<bytes>`, which the compiler prints unquoted and the
+ * assembler would read as a symbol version. A quoted argument expands to its
+ * contents, so callers may pass names plain or quoted.
  */
 .macro icc_sysv_stub sym:req, core:req, bind:req, group:req, cet:req, vis=default, light
-.ifndef \sym
+.ifndef "\sym"
   .ifnb \light
     .pushsection .text.\light\().stub,"ax",@progbits
   .else
     .ifc \group,none
-      .pushsection .text.\sym,"ax",@progbits
+      .pushsection ".text.\sym","ax",@progbits
     .else
-      .pushsection .text.\sym,"axG",@progbits,\sym,comdat
+      .pushsection ".text.\sym","axG",@progbits,"\sym",comdat
     .endif
   .endif
   .p2align 4
-  .\bind \sym
+  .\bind "\sym"
   .ifc \vis,hidden
-    .hidden \sym
+    .hidden "\sym"
   .endif
   .ifc \vis,protected
-    .protected \sym
+    .protected "\sym"
   .endif
-  .type \sym,@function
-\sym:
+  .type "\sym",@function
+"\sym":
   .if \cet
     endbr64
   .endif
-  lea .L__icc_rec_\sym(%rip), %r11    /* 7 bytes */
+  lea ".L__icc_rec_\sym"(%rip), %r11    /* 7 bytes */
   jmp __icc_sysv_trampoline           /* 5 bytes */
-  .size \sym, .-\sym
+  .size "\sym", .-"\sym"
 
   .ifnb \light
     /* After the light core, in its own section (subsection 1), so that they
@@ -117,33 +121,33 @@
     .subsection 1
     /* The null entry: the light core jumps here when the target is null, with
      * the caller's registers and stack (no frame of its own to unwind). */
-.L__icc_null_\sym:
-    lea .L__icc_rec_\sym(%rip), %r11  /* 7 bytes */
+".L__icc_null_\sym":
+    lea ".L__icc_rec_\sym"(%rip), %r11  /* 7 bytes */
     jmp __icc_sysv_null               /* 5 bytes */
 
     /* Last in the section, so icc++ can cut it off a light core that never
      * bails out. */
 \light\().bail:
-    lea .L__icc_rec_\sym(%rip), %r11  /* 7 bytes: the stub's own two instructions */
+    lea ".L__icc_rec_\sym"(%rip), %r11  /* 7 bytes: the stub's own two instructions */
     jmp __icc_sysv_trampoline         /* 5 bytes */
     .popsection
   .endif
 
   .ifnb \light
-    .section .data.rel.ro.__icc_rec.\sym,"aw",@progbits   /* an absolute address */
+    .section ".data.rel.ro.__icc_rec.\sym","aw",@progbits   /* an absolute address */
   .else
     .ifc \group,none
-      .section .rodata.__icc_rec.\sym,"a",@progbits
+      .section ".rodata.__icc_rec.\sym","a",@progbits
     .else
-      .section .rodata.__icc_rec.\sym,"aG",@progbits,\sym,comdat
+      .section ".rodata.__icc_rec.\sym","aG",@progbits,"\sym",comdat
     .endif
   .endif
   .p2align 3
-.L__icc_rec_\sym:
-  .long \core - .                     /* record+0: core, PC-relative */
+".L__icc_rec_\sym":
+  .long "\core" - .                     /* record+0: core, PC-relative */
   .long 0
   .ifnb \light
-    .quad .L__icc_null_\sym           /* record+8: the light core's null entry (cmovz reads it) */
+    .quad ".L__icc_null_\sym"           /* record+8: the light core's null entry (cmovz reads it) */
   .else
     .quad 0
   .endif
@@ -163,7 +167,7 @@
 .macro icc_sysv_light sym:req, core:req, bind:req, group:req, cet:req, vis:req, light:req, target:req
   icc_sysv_stub \sym, \core, \bind, \group, \cet, \vis, \light
   test \target, \target
-  cmovz .L__icc_rec_\sym+8(%rip), \target   /* record+8: the null entry */
+  cmovz ".L__icc_rec_\sym"+8(%rip), \target   /* record+8: the null entry */
 .endm
 
 /* One width's path through the trampoline: call the core with the vector

@@ -35,7 +35,7 @@ export interface EmitContext {
 const PUSH = '_Pragma("clang diagnostic push")';
 const POP = '_Pragma("clang diagnostic pop")';
 const ignore = (w: string): string => `_Pragma("clang diagnostic ignored \\"${w}\\"")`;
-const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototypes'), ignore('-Wundefined-internal'), ignore('-Wunused-function'), ignore('-Wunused-member-function'), ignore('-Wregister'), ignore('-Wdeprecated-register')].join(' ');
+const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototypes'), ignore('-Wundefined-internal'), ignore('-Wunused-function'), ignore('-Wunused-member-function'), ignore('-Wregister'), ignore('-Wdeprecated-register'), ignore('-Wframe-address')].join(' ');
 
 /** Inserts the core's head before the body and the emitter after it; for a template, returns what
  *  the template step needs to instantiate its emitter. */
@@ -76,14 +76,14 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
     ? `${cxx}${tmpl}${storage}__attribute__((visibility("hidden")${conventionAttributes(head.pointerType)})) auto ${paramsFn}${constParamList(ts, head, params)} -> ::__icc::params_ret<${sig}>`
     : `${cxx}${tmpl}${storage}__attribute__((${convention}visibility("hidden")${light ? `, always_inline, section("${lightCoreSection(light, 'full')}")` : ''})) ::__icc::target_t ${core}()`;
   const coreDef = reads
-    ? `${tmpl}${storage}__attribute__((${convention}visibility("hidden"))) ::__icc::target_t ${core}(void *__icc_frame) { return ::__icc::replay<${needsFrame(ts, body, close)}>(__icc_frame, ${sig}::count, reinterpret_cast<void *>(&${paramsFn}${args})); } `
+    ? `${tmpl}${storage}__attribute__((${convention}visibility("hidden"))) ::__icc::target_t ${core}(void *__icc_frame) { return ::__icc::replay<${needsFrame(ts, body, close)}, ${sig}>(::__icc::frame_of(__icc_frame, __builtin_frame_address(1)), reinterpret_cast<void *>(&${paramsFn}${args})); } `
     : '';
   if (reads) {
     ctx.params++;
     rewriteBody(ts, jumps, edits, `return ::__icc::leave<${sig}>(::__icc::to_target(`, '))');
     if (needsFrame(ts, body, close)) {
       // Read before any user code: a nested interceptor's call overwrites the thread-locals.
-      edits.insert(ts.toks[body].end, ' void *const __icc_frame __attribute__((unused)) = ::__icc::state<>::frame; char *const __icc_copy __attribute__((unused)) = ::__icc::state<>::copy;');
+      edits.insert(ts.toks[body].end, ` ${QUIET} void *const __icc_frame __attribute__((unused)) = ::__icc::body_frame<${sig}>(__builtin_frame_address(1)); ${POP} char *const __icc_copy __attribute__((unused)) = ::__icc::state<>::copy;`);
     }
     for (let i = body + 1; i < close; i++) if (ts.text(i) in SYMBOL_NAMES && ts.isIdent(i)) edits.replace(ts.toks[i].start, ts.toks[i].end, SYMBOL_NAMES[ts.text(i)]);
     // va_start walks the copy of the stack arguments: point it at the caller's own area (params-prelude.ts).
@@ -108,7 +108,9 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // With a light core, its closing asm defines the stub too (icc_sysv_light): no emitter function,
   // which in a 5,000-interceptor shim was a third of the functions clang compiled.
   const asm = stubInvocation(options.abi, stubOptions);
-  const operands = `"${sym}"(${publicOperand}), "${sym}"(&${core}${args})${light ? `, "${sym}"(&${lightFn})` : ''}`;
+  // A reader whose parameters all arrive in registers is its own core: the trampoline calls __params_X (params-prelude.ts: direct).
+  const coreOperand = reads ? `${sig}::direct ? reinterpret_cast<void *>(&${paramsFn}${args}) : reinterpret_cast<void *>(&${core}${args})` : `&${core}${args}`;
+  const operands = `"${sym}"(${publicOperand}), "${sym}"(${coreOperand})${light ? `, "${sym}"(&${lightFn})` : ''}`;
   // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
   // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
   // Emitters in classes and templates have linkage: hidden, so shared libraries don't export them.

@@ -18,6 +18,12 @@ const REPLAY_OTHER = 4;
 /** The ABIs with a replay thunk (lib/arch/: Arch.params); the rewriter refuses the others. */
 type X64 = 'sysv' | 'ms';
 
+/** Whether a register-only reader's body can be the core itself (`direct`): its trampoline must leave
+ *  every argument register as the caller had it, which the System V one does (the core finds the frame
+ *  as its caller's frame pointer); the Microsoft one passes the frame in rcx, the first argument
+ *  (Win64 frame pointers don't chain: __builtin_frame_address(1) is not the caller's rbp there). */
+const DIRECT: Record<X64, boolean> = { sysv: true, ms: false };
+
 /** The replay thunk's convention: the cores' (lib/rewrite/emit.ts), spelled out so an ms_abi
  *  default never applies: System V on ELF, Microsoft on COFF (asm/x86_64-replay.S). */
 const THUNK_CONVENTION: Record<X64, string> = { sysv: '__attribute__((sysv_abi)) ', ms: '__attribute__((ms_abi)) ' };
@@ -57,8 +63,19 @@ template <class... A> struct vectors { enum : unsigned long { value = 0 }; };
 template <class T, class... A> struct vectors<T, A...> { enum : unsigned long { value = !in_gprs<T>::value || vectors<A...>::value }; };
 template <class R, bool V, bool Other, class... A> struct replay_flags { enum : unsigned long { value = (V || vectors<A...>::value ? ${REPLAY_VECTORS} : 0) | (plain_return<R>::value ? 0 : ${REPLAY_X87}) | (Other ? ${REPLAY_OTHER} : 0) }; };
 template <unsigned long Bytes, unsigned long Flags, bool Registers> struct replay_count { enum : unsigned long { value = Registers && Flags == 0 ? 0 : Bytes | Flags }; };
-template <class R, bool V, bool Other, class... A> struct sysv_sig { typedef R ret; enum : unsigned long { bytes = sysv_stack<0, plain_return<R>::value ? 0 : 1, A...>::value, count = replay_count<bytes, replay_flags<R, V, Other, A...>::value, bytes == 0>::value }; };
-template <class R, bool V, bool Other, class... A> struct ms_sig { typedef R ret; enum : unsigned long { slots = sizeof...(A) + (plain_return<R>::value ? 0 : 1), count = replay_count<32 + 8 * slots, replay_flags<R, V, Other, A...>::value, slots <= 4>::value }; };
+template <class T, class = void> struct vector_type { enum : unsigned long { value = 0 }; };
+template <class T> struct vector_type<T, decltype(void((*static_cast<T *>(nullptr))[0]))> { enum : unsigned long { value = !__is_class(T) && !__is_union(T) && !__is_pointer(T) && !__is_array(T) }; };
+template <class T> struct in_xmm { enum : unsigned long { value = __is_same(T, float) || __is_same(T, double) || (vector_type<T>::value && sizeof(T) == 16) }; };
+template <class R> struct direct_return { enum : unsigned long { value = __is_same(R, float) || __is_same(R, double) || (in_gprs<R>::value && sizeof(R) <= 8) }; };
+template <> struct direct_return<void> { enum : unsigned long { value = 1 }; };
+template <class R> struct direct_return<R &> { enum : unsigned long { value = 1 }; };
+template <class R> struct direct_return<R &&> { enum : unsigned long { value = 1 }; };
+template <unsigned long G, unsigned long X, class... A> struct sysv_regs { enum : unsigned long { value = 1 }; };
+template <unsigned long G, unsigned long X, class T, class... A> struct sysv_regs<G, X, T, A...> { enum : unsigned long { need = slot_of<T>::size / 8, value = in_gprs<T>::value ? G + need <= 6 && sysv_regs<G + need, X, A...>::value : in_xmm<T>::value && X < 8 && sysv_regs<G, X + 1, A...>::value }; };
+template <class... A> struct ms_regs { enum : unsigned long { value = 1 }; };
+template <class T, class... A> struct ms_regs<T, A...> { enum : unsigned long { value = (in_gprs<T>::value || in_xmm<T>::value) && ms_regs<A...>::value }; };
+template <class R, bool V, bool Other, class... A> struct sysv_sig { typedef R ret; enum : unsigned long { bytes = sysv_stack<0, plain_return<R>::value ? 0 : 1, A...>::value, count = replay_count<bytes, replay_flags<R, V, Other, A...>::value, bytes == 0>::value, direct = ${+DIRECT[abi]} && !V && !Other && direct_return<R>::value && sysv_regs<0, 0, A...>::value }; };
+template <class R, bool V, bool Other, class... A> struct ms_sig { typedef R ret; enum : unsigned long { slots = sizeof...(A) + (plain_return<R>::value ? 0 : 1), count = replay_count<32 + 8 * slots, replay_flags<R, V, Other, A...>::value, slots <= 4>::value, direct = ${+DIRECT[abi]} && !V && direct_return<R>::value && sizeof...(A) <= 4 && ms_regs<A...>::value }; };
 template <class R, class... A> ${plain}<R, false, false, A...> sig(R (*)(A...));
 template <class R, class... A> ${plain}<R, true, false, A...> sig(R (*)(A..., ...));
 template <class R, class... A> ${other}<R, false, true, A...> sig(R (__attribute__((${otherAttr})) *)(A...));
@@ -79,10 +96,16 @@ template <class R> struct result<R, 1> { typedef R type; static R leave() noexce
 template <class R> struct result<R &, 2> { typedef R &type; static R &leave() noexcept { return *reinterpret_cast<R *>(&state<>::target); } };
 template <class R> struct result<R &&, 2> { typedef R &&type; static R &&leave() noexcept { return static_cast<R &&>(*reinterpret_cast<R *>(&state<>::target)); } };
 template <> struct result<void, 3> { typedef nothing type; static nothing leave() noexcept { return nothing(); } };
-template <class S> using params_ret = typename result<typename S::ret>::type;
-template <class S> __attribute__((always_inline)) inline params_ret<S> leave(target_t t) noexcept { state<>::target = t; return result<typename S::ret>::leave(); }
+template <bool Direct, class R> struct exit_with { typedef typename result<R>::type type; static type leave(target_t t) noexcept { state<>::target = t; return result<R>::leave(); } };
+template <class R> struct exit_with<true, R> { typedef target_t type; static target_t leave(target_t t) noexcept { return t; } };
+template <class S> using params_ret = typename exit_with<S::direct != 0, typename S::ret>::type;
+template <class S> __attribute__((always_inline)) inline params_ret<S> leave(target_t t) noexcept { return exit_with<S::direct != 0, typename S::ret>::leave(t); }
 extern "C" ${THUNK_CONVENTION[abi]}void ${REPLAY_THUNK[abi]}(void *, __SIZE_TYPE__, void *, char **);
-template <bool Frame> __attribute__((always_inline)) inline target_t replay(void *frame, __SIZE_TYPE__ count, void *fn) { if (Frame) state<>::frame = frame; ${REPLAY_THUNK[abi]}(frame, count, fn, Frame ? &state<>::copy : nullptr); return state<>::target; }
+template <bool Direct> struct replayer { template <bool Frame> __attribute__((always_inline)) static target_t run(void *frame, __SIZE_TYPE__ count, void *fn) { if (Frame) state<>::frame = frame; ${REPLAY_THUNK[abi]}(frame, count, fn, Frame ? &state<>::copy : nullptr); return state<>::target; } };
+template <> struct replayer<true> { template <bool Frame> static target_t run(void *, __SIZE_TYPE__, void *) { return nullptr; } };
+template <bool Frame, class S> __attribute__((always_inline)) inline target_t replay(void *frame, void *fn) { return replayer<S::direct != 0>::template run<Frame>(frame, S::count, fn); }
+inline void *frame_of(void *passed, void *caller) noexcept { return ${abi === 'sysv' ? 'caller' : 'passed'}; }
+template <class S> inline void *body_frame(void *caller) noexcept { return S::direct ? caller : state<>::frame; }
 inline const char *mangled(void *frame) noexcept { return *reinterpret_cast<const char *const *>(static_cast<char *>(frame) - 56) + ${NAME_IN_RECORD[abi]}; }
 ${demangler === 'strong' ? 'char *strong_demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((visibility("default")));' : ''}
 inline const char *symbol(void *frame) noexcept { static thread_local char *buffer; static thread_local __SIZE_TYPE__ size; int status = -1; char *name = ${demangle} ? ${demangle}(mangled(frame), buffer, &size, &status) : nullptr; if (status != 0 || !name) return mangled(frame); buffer = name; return name; }
