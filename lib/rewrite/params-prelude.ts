@@ -108,7 +108,7 @@ inline void *frame_of(void *passed, void *caller) noexcept { return ${abi === 's
 template <class S> inline void *body_frame(void *caller) noexcept { return S::direct ? caller : state<>::frame; }
 inline const char *mangled(void *frame) noexcept { return *reinterpret_cast<const char *const *>(static_cast<char *>(frame) - 56) + ${NAME_IN_RECORD[abi]}; }
 ${demangler === 'strong' ? 'char *strong_demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((visibility("default")));' : ''}
-inline const char *symbol(void *frame) noexcept { static thread_local char *buffer; static thread_local __SIZE_TYPE__ size; int status = -1; char *name = ${demangle} ? ${demangle}(mangled(frame), buffer, &size, &status) : nullptr; if (status != 0 || !name) return mangled(frame); buffer = name; return name; }
+inline const char *symbol(void *frame) noexcept { static thread_local char *buffer; static thread_local __SIZE_TYPE__ size; int status = -1; const char *m = mangled(frame), *at = __builtin_strstr(m, "@@"); char *plain = at ? static_cast<char *>(__builtin_alloca(at - m + 1)) : nullptr; if (plain) { __builtin_memcpy(plain, m, at - m); plain[at - m] = 0; } char *name = ${demangle} ? ${demangle}(plain ? plain : m, buffer, &size, &status) : nullptr; if (status != 0 || !name) return m; buffer = name; return name; }
 ${vaFix[abi]}
 `;
 }

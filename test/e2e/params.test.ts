@@ -2,7 +2,7 @@
 // language (namespaces, overloads, templates, extern "C", static members used
 // as member calls, inline in a header, ms_abi on Linux), MEMORY-class and
 // non-trivial arguments and returns, variadic arguments read with va_arg, the
-// symbol's names; and the bad input, told in the user's terms.
+// symbol's names; __vectorcall on Linux; and the bad input, told in the user's terms.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
@@ -27,7 +27,30 @@ for (const opt of ['-O0', '-O2']) {
     }));
 }
 
-test('the replay count each signature gets: stack bytes, vector registers, emms, the fast path (static_asserts)', () =>
+for (const opt of ['-O0', '-O2']) {
+  test(`a __vectorcall interceptor on Linux (its name ends in @@<bytes>) reads its parameters and forwards, ${opt}`, () =>
+    inScratch('params-vectorcall', async (out, env) => {
+      const obj = path.join(out, 'vectorcall.o');
+      const exe = path.join(out, 'vectorcall');
+      const built = await iccxx([opt, '-c', path.join(dir, 'vectorcall.cpp'), '-o', obj], { env });
+      assert.is(String(built.stderr), '', 'no diagnostics');
+      assert.is(built.exitCode, 0);
+      const linked = await iccxx([obj, '-o', exe], { env });
+      assert.is(linked.exitCode, 0, String(linked.stderr));
+      const r = await run(exe);
+      assert.is(String(r.stdout), [
+        'V(1.5, {1 2 3 4}) in V(double, float __vector(4))',
+        'V = 152 (direct 152)',
+        'N = 252 (direct 252)',
+        'H(1, {2 3}, 4, 5, 6, 7)',
+        'H = 76547 (direct 76547)',
+        '',
+      ].join('\n'));
+      assert.is(r.exitCode, 0);
+    }));
+}
+
+test('the replay count each signature gets: stack bytes, vector registers, emms, the fast path, direct calls (static_asserts)', () =>
   inScratch('params-counts', async (out, env) => {
     const r = await iccxx(['-std=c++17', '-c', path.join(dir, 'counts.cpp'), '-o', path.join(out, 'counts.o')], { env });
     assert.is(String(r.stderr), '');
