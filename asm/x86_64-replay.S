@@ -3,9 +3,11 @@
  * comments stripped). Guarded like them.
  *
  * Such an interceptor's body is compiled inside a function with the declared
- * parameter list (__params_X, lib/rewrite/params.ts). Its core receives the
- * full trampoline's frame pointer (the trampoline's rbp, x86_64-common.S) and
- * calls this thunk with (frame, count, &__params_X, where to write the copy's
+ * parameter list (__params_X, lib/rewrite/params.ts). When its parameters all
+ * arrive in registers, the System V trampoline calls __params_X itself (the
+ * prelude's `direct`) and this thunk is not used. Otherwise its core finds the
+ * full trampoline's frame (the trampoline's rbp, x86_64-common.S: its own
+ * caller's frame pointer on ELF, rcx on COFF) and calls this thunk with (frame, count, &__params_X, where to write the copy's
  * address: a thread-local the va_start fix-up reads), in the core's own
  * convention: System V on ELF (rdi rsi rdx rcx), Microsoft on COFF (rcx rdx
  * r8 r9).

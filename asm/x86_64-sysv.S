@@ -31,7 +31,10 @@
  *     (lib/light.ts). Whatever the object didn't get checked (-S, -flto,
  *     plain clang on icc++ -E output) keeps the full path.
  *
- * The core is an ordinary System V function. What it may clobber and a
+ * The core is an ordinary System V function, called with the caller's
+ * argument registers (only rax and r11 differ): for an interceptor whose body
+ * reads its parameters, all in registers, the core is that body itself
+ * (lib/rewrite/params-prelude.ts). What it may clobber and a
  * caller may be passing arguments in, or expect to survive, is saved here:
  *   rdi rsi rdx rcx r8 r9 (SysV integer arguments; rdi and rsi are also
  *   callee-saved for a Microsoft-convention caller), rax (AL = vector register

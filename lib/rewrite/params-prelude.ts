@@ -1,6 +1,7 @@
 // The prelude's support for interceptors that read their parameters
-// (lib/rewrite/params.ts): the stack bound of a signature, the return type
-// __params_X is declared with, the thread-local hand-off of the target, the
+// (lib/rewrite/params.ts): the stack bound of a signature, whether the
+// trampoline can call the body directly (every parameter in a register), the
+// return type __params_X is declared with, the thread-local hand-off of the target, the
 // replay call, the va_start fix-up and the symbol's names. Inside namespace
 // __icc (prelude.ts); included only in a TU that has such an interceptor.
 
