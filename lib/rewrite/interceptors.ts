@@ -103,7 +103,9 @@ class Rewriter {
     // resets line numbering to the user's first line.
     const body = this.edits.apply(this.src);
     const first = /^# 1 "[^\n]*"\n/.exec(body)?.[0] ?? '';
-    const text = first + preludeText(this.options.abi, this.emit.params > 0 ? this.options.demangler ?? 'weak' : undefined, this.options.pic ?? false) + body;
+    // A file that names __cxa_demangle itself gets a strong reference from the prelude too (prelude.ts).
+    const ownDemangler = this.src.includes('__cxa_demangle');
+    const text = first + preludeText(this.options.abi, this.emit.params > 0 ? this.options.demangler ?? 'weak' : undefined, this.options.pic ?? false, ownDemangler) + body;
     let located: ReturnType<RewriteResult['locations']> | undefined;
     const locations = (): ReturnType<RewriteResult['locations']> => (located ??= {
       coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name, ...(c.reads ? { readsFrom: this.map.locate(c.start).line } : {}) })),

@@ -23,8 +23,12 @@ template <class T> __attribute__((always_inline)) inline typename enable_if<is_p
 __attribute__((always_inline)) inline target_t to_target(decltype(nullptr)) noexcept { return nullptr; }
 `;
 // The null-target report demangles through a weak reference, on ELF only: on COFF a weak reference
-// makes the user's own references to __cxa_demangle in the file weak too (lib/pipeline.ts).
-const weakDemangle = 'char *demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((weak, visibility("default")));';
+// makes the user's own references to __cxa_demangle in the file weak too (lib/pipeline.ts). On ELF
+// too, a weak declaration makes the whole file's reference weak, which a static link doesn't resolve
+// from an archive (libstdc++.a): a file that names __cxa_demangle itself gets a strong one (it links
+// the demangler in anyway).
+const demangleDeclaration = (weak: boolean): string =>
+  `char *demangle(const char *, char *, __SIZE_TYPE__ *, int *) __asm__("__cxa_demangle") __attribute__((${weak ? 'weak, ' : ''}visibility("default")));`;
 
 const tail = `
 }
@@ -41,12 +45,12 @@ __icc_null_target(const char *symbol) noexcept {
 
 /** The text inserted before the first line of the preprocessed source (ends with a newline); with
  *  `params` (how to demangle), the support of interceptors that read their parameters (lib/rewrite/params.ts);
- *  `pic`: the code may end up in a shared object. */
-export function preludeText(abi: Abi, params?: Demangler, pic = false): string {
+ *  `pic`: the code may end up in a shared object; `ownDemangler`: the file names __cxa_demangle itself. */
+export function preludeText(abi: Abi, params?: Demangler, pic = false, ownDemangler = false): string {
   // No weak reference on COFF: lld leaves a weak external at address 0 (lib/pipeline.ts, demanglerFor).
   const coff = archForAbi(abi).format === 'coff';
   const ends = tail.replace('DEMANGLE', coff ? 'nullptr' : '__icc::demangle ? __icc::demangle(symbol, nullptr, nullptr, &status) : nullptr');
-  const body = (head + (coff ? '' : weakDemangle + '\n') + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + ends).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+  const body = (head + (coff ? '' : demangleDeclaration(!ownDemangler) + '\n') + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + ends).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
   return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params !== undefined, pic)}\n`;
 }
 

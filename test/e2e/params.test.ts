@@ -50,6 +50,16 @@ for (const opt of ['-O0', '-O2']) {
     }));
 }
 
+test("a static program's own __cxa_demangle call, in a file with interceptors, finds the demangler", () =>
+  inScratch('params-own-demangler', async (out, env) => {
+    const exe = path.join(out, 'own-demangler');
+    const built = await iccxx(['-O2', '-fno-exceptions', '-static', path.join(dir, 'own-demangler.cpp'), '-o', exe], { env });
+    assert.is(built.exitCode, 0, String(built.stderr));
+    const r = await run(exe);
+    assert.is(String(r.stdout), '2 ns::mix()\n');
+    assert.is(r.exitCode, 0);
+  }));
+
 test('the replay count each signature gets: stack bytes, vector registers, emms, the fast path, direct calls (static_asserts)', () =>
   inScratch('params-counts', async (out, env) => {
     const r = await iccxx(['-std=c++17', '-c', path.join(dir, 'counts.cpp'), '-o', path.join(out, 'counts.o')], { env });
