@@ -226,7 +226,6 @@ asm(R"(
     .if \core
     movslq (%r11), %rax
     add %r11, %rax
-    mov %rbp, %rdi
     call *%rax
     test %rax, %rax
     jz 3f
