@@ -35,7 +35,7 @@ export interface EmitContext {
 const PUSH = '_Pragma("clang diagnostic push")';
 const POP = '_Pragma("clang diagnostic pop")';
 const ignore = (w: string): string => `_Pragma("clang diagnostic ignored \\"${w}\\"")`;
-const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototypes'), ignore('-Wundefined-internal'), ignore('-Wunused-function'), ignore('-Wunused-member-function'), ignore('-Wregister'), ignore('-Wdeprecated-register'), ignore('-Wframe-address')].join(' ');
+const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototypes'), ignore('-Wundefined-internal'), ignore('-Wunused-function'), ignore('-Wunused-member-function'), ignore('-Wregister'), ignore('-Wdeprecated-register'), ignore('-Wframe-address'), ignore('-Wc++98-compat-pedantic')].join(' ');
 
 /** Inserts the core's head before the body and the emitter after it; for a template, returns what
  *  the template step needs to instantiate its emitter. */
@@ -83,7 +83,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
     rewriteBody(ts, jumps, edits, `return ::__icc::leave<${sig}>(::__icc::to_target(`, '))');
     if (needsFrame(ts, body, close)) {
       // Read before any user code: a nested interceptor's call overwrites the thread-locals.
-      edits.insert(ts.toks[body].end, ` ${QUIET} void *const __icc_frame __attribute__((unused)) = ::__icc::body_frame<${sig}>(__builtin_frame_address(1)); ${POP} char *const __icc_copy __attribute__((unused)) = ::__icc::state<>::copy;`);
+      edits.insert(ts.toks[body].end, ` ${QUIET} void *const __icc_frame = ::__icc::body_frame<${sig}>(__builtin_frame_address(1)); char *const __icc_copy = ::__icc::state<>::copy; (void)__icc_frame; (void)__icc_copy; ${POP}`);
     }
     for (let i = body + 1; i < close; i++) if (ts.text(i) in SYMBOL_NAMES && ts.isIdent(i)) edits.replace(ts.toks[i].start, ts.toks[i].end, SYMBOL_NAMES[ts.text(i)]);
     // va_start walks the copy of the stack arguments: point it at the caller's own area (params-prelude.ts).

@@ -107,6 +107,19 @@ test('an interceptor adds no warning that the same code with a plain function wo
     assert.ok(warnings(ours.stderr).length > 0, 'the user-code warning (-Wmissing-prototypes on answer) is still reported');
   }));
 
+test('a body that reads its parameters and its name adds no warning either (-Weverything, -O0)', () =>
+  inScratch('warnings-params', async (out, env) => {
+    const src = path.join(fixtures, 'params', 'quiet.cpp');
+    const plain = path.join(out, 'quiet.cpp');
+    fs.writeFileSync(plain, fs.readFileSync(src, 'utf8').replace('[[interceptor]] ', '').replace('__icc_symbol', '__func__').replace('goto -> &target;', 'return target(a, b);'));
+    const flags = ['-std=c++17', '-O0', '-Weverything', '-Wno-c++98-compat', '-c'];
+    const warnings = (stderr: unknown): string[] => String(stderr).split('\n').filter((l) => / warning: /.test(l)).map((l) => l.replace(/^[^:]*:\d+:\d+: /, ''));
+    const ours = await iccxx([...flags, src, '-o', path.join(out, 'a.o')], { env });
+    const theirs = await execa('clang++', [...flags, plain, '-o', path.join(out, 'b.o')], { reject: false });
+    assert.is(ours.exitCode, 0, String(ours.stderr));
+    for (const w of warnings(ours.stderr)) assert.ok(warnings(theirs.stderr).includes(w), `extra warning: ${w}`);
+  }));
+
 test('-I and -D reach only the preprocessor: -Wall -Wextra -Werror stays quiet on a source with interceptors', () =>
   inScratch('werror', async (out, env) => {
     const dir = path.join(fixtures, 'forms');
