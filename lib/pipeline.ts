@@ -35,6 +35,10 @@ interface Source {
   file: string;
   /** That text, with the explicit instantiations of template emitters when there are any. */
   text: string;
+  /** Those instantiations ('' for none). */
+  instantiations: string;
+  /** The rewrite again, with a full core beside the given light cores, or beside every one (none given). */
+  again(fullCores?: ReadonlySet<string>): RewriteResult;
 }
 
 /** Runs the phases after preprocessing (preprocess.ts) for a plan with at least one C++ source. */
@@ -46,7 +50,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
   if (!Array.isArray(texts)) return texts;
 
   const target = targetAbi(plan);
-  const options = { abi: target.abi, cet: cetEnabled(plan), pic: picEnabled(plan), latin1: true, demangler: demanglerFor(target.abi, targetTriple(plan)), ...visibilityOf(plan) };
+  const options = { abi: target.abi, cet: cetEnabled(plan), pic: picEnabled(plan), latin1: true, demangler: demanglerFor(target.abi, targetTriple(plan)), lightAlone: objectChecked(plan), ...visibilityOf(plan) };
   const sources: Source[] = [];
   const errors: IccError[] = [];
   for (const { input, text, stderr, restartScan } of texts) {
@@ -57,7 +61,9 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
         const at = rewrite.locations().coreEnds[0];
         throw new IccError("a precompiled header can't define interceptors yet; include the header from the sources instead", { file: at.file, line: at.line, col: 1 });
       }
-      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', text: rewrite.text, preprocessor: splitSummary(stderr) });
+      const again = (fullCores?: ReadonlySet<string>): RewriteResult =>
+        rewriteInterceptors(text, { ...options, fileName: input.word, lightAlone: fullCores !== undefined, fullCores });
+      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', text: rewrite.text, instantiations: '', again, preprocessor: splitSummary(stderr) });
     } catch (e) {
       if (e instanceof IccError) errors.push(e);
       else throw e;
@@ -86,6 +92,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
       const instantiations = instantiationsText(instantiationsFor(s.rewrite.templates, learned));
       appendFileSync(s.file, instantiations, 'latin1');
       s.text += instantiations;
+      s.instantiations = instantiations;
     }
     keepPreprocessed(plan, s);
   }
@@ -187,11 +194,42 @@ function compileFlags(plan: Plan): string[] {
 }
 
 
-/** Points the stubs whose light cores pass the check at the light trampoline (lib/light.ts). */
-function chooseLightPaths(ctx: Context, s: Source, object: string): void {
+/** Whether icc++ reads the object it compiles (lib/light.ts) and can compile it again: then a light
+ *  core may be the only copy of its body (lib/rewrite/emit.ts). Not for -S, -flto's bitcode, an object
+ *  on stdout, or text kept for plain clang (-save-temps). */
+function objectChecked(plan: Plan): boolean {
+  if (plan.stage !== 'link' && (plan.stage !== 'c' || plan.output === '-')) return false;
+  const lto = plan.argv.filter((w) => /^-f(no-)?lto(=|$)/.test(w)).pop();
+  return !(lto && !lto.startsWith('-fno-')) && !plan.argv.some((w) => /^(-emit-llvm|-{1,2}save-temps(=.*)?)$/.test(w));
+}
+
+/** Points the stubs whose light cores pass the check at the light trampoline (lib/light.ts). A light
+ *  core written alone (lib/rewrite/emit.ts) that doesn't pass outright needs the full core it has no
+ *  copy of: the source is compiled again, quietly (its diagnostics were shown), with one beside it;
+ *  should any fail again, with one beside every light core. */
+async function chooseLightPaths(ctx: Context, s: Source, object: string, args: string[]): Promise<Outcome | undefined> {
   const arch = archForAbi(targetAbi(ctx.plan).abi);
-  if (arch.lightCores && s.rewrite.lightCores === 0) return;
-  for (const d of arch.selectLightPaths(object)) ctx.runner.note(`${d.symbol} (${d.core}): ${d.light ? (d.bailOut ? 'light path, bailing out to the full path where it calls' : 'light path') : `full path: ${d.reason}`}`);
+  if (arch.lightCores && s.rewrite.lightCores === 0) return undefined;
+  let decisions = arch.selectLightPaths(object);
+  for (let round = 0; ; round++) {
+    const passed = new Set(decisions.filter((d) => d.light && !d.bailOut).map((d) => d.core));
+    const failed = s.rewrite.alone.filter((c) => !passed.has(c));
+    if (failed.length === 0) break;
+    ctx.runner.note(`compiling again with a full core beside ${round === 0 ? failed.join(', ') : 'every light core'}`);
+    s.rewrite = s.again(round === 0 ? new Set(failed) : undefined);
+    s.text = s.rewrite.text + s.instantiations;
+    writeFileSync(s.file, s.text, 'latin1');
+    let shown = '';
+    const r = await ctx.runner.run(ctx.clang, args, { stderrFilter: (text) => ((shown = filterDiagnostics(text, s.rewrite.locations())), '') });
+    if (r.signal) return r;
+    if (r.code !== 0) {
+      process.stderr.write(Buffer.from(shown, 'latin1'));
+      return r;
+    }
+    decisions = arch.selectLightPaths(object);
+  }
+  for (const d of decisions) ctx.runner.note(`${d.symbol} (${d.core}): ${d.light ? (d.bailOut ? 'light path, bailing out to the full path where it calls' : 'light path') : `full path: ${d.reason}`}`);
+  return undefined;
 }
 
 /** Runs clang on one rewritten source, retelling its diagnostics in the user's terms; the final
@@ -263,10 +301,11 @@ async function compileEach(ctx: Context, sources: Source[]): Promise<Outcome> {
   let failed: Outcome | undefined;
   for (const s of sources) {
     const output = stage === '-fsyntax-only' ? undefined : outputFor(plan, s.input);
-    const r = await compileRewritten(ctx, s, [...flags, stage, '-x', 'c++-cpp-output', s.file, ...(output ? ['-o', output] : [])]);
+    const args = [...flags, stage, '-x', 'c++-cpp-output', s.file, ...(output ? ['-o', output] : [])];
+    let r: Outcome = await compileRewritten(ctx, s, args);
+    if (r.code === 0 && stage === '-c' && output && output !== '-') r = (await chooseLightPaths(ctx, s, output, args)) ?? r;
     if (r.signal) return r;
     if (r.code !== 0) failed ??= r;
-    else if (stage === '-c' && output && output !== '-') chooseLightPaths(ctx, s, output);
   }
   const rest = remainingCommand(plan, sources);
   if (rest) {
@@ -292,10 +331,11 @@ async function compileAndLink(ctx: Context, sources: Source[]): Promise<Outcome>
   let failed: Outcome | undefined;
   for (const s of sources) {
     const object = s.file.replace(/\.ii$/, '.o');
-    const r = await compileRewritten(ctx, s, [...flags, '-c', '-x', 'c++-cpp-output', s.file, '-o', object]);
+    const args = [...flags, '-c', '-x', 'c++-cpp-output', s.file, '-o', object];
+    let r: Outcome = await compileRewritten(ctx, s, args);
+    if (r.code === 0) r = (await chooseLightPaths(ctx, s, object, args)) ?? r;
     if (r.signal) return r;
     if (r.code !== 0) failed ??= r;
-    else chooseLightPaths(ctx, s, object);
     objects.set(s.input, object);
   }
   if (failed) return failed;

@@ -11,6 +11,7 @@ import type { TokenStream } from './tokens.js';
 import { constParamList, conventionAttributes, needsFrame, SYMBOL_NAMES, vaStarts, type ParamsPlan } from './params.js';
 import type { Jump } from './body.js';
 import { rewriteBody } from './body.js';
+import { mayCall } from './calls.js';
 
 /** A scope the walk is in: what the generated code must know about where it stands. */
 export interface Scope {
@@ -28,6 +29,8 @@ export interface EmitContext {
   options: RewriteOptions;
   /** Light cores emitted so far in this translation unit: numbers their symbols. */
   lightCores: number;
+  /** The light cores written as the only copy of their body (no full core beside them). */
+  alone: string[];
   /** Interceptors whose body reads its parameters (they need the replay support in the prelude). */
   params: number;
 }
@@ -65,6 +68,13 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const arch = archForAbi(options.abi);
   const convention = arch.coreAttributes.map((a) => `${a}, `).join('');
   const light = !reads && arch.lightCores && atNamespace && binding !== 'weak' && !hasAsm(ts, body, close) ? `${LIGHT_CORE_PREFIX}${ctx.lightCores++}` : undefined;
+  // One copy of the body: the light core alone, with the body written in it. A TU of thousands of
+  // interceptors compiled in 2.2x the time of plain functions with the body twice, in a full core and
+  // inlined in a light core; clang's time follows the number of functions. Only where icc++ checks the
+  // object (options.lightAlone) and compiles the TU again with the full core beside the light cores that
+  // fail (lib/pipeline.ts); a body with call syntax would fail, so it gets both copies at once.
+  const alone = light !== undefined && options.lightAlone === true && !options.fullCores?.has(light) && !mayCall(ts, body, close);
+  if (alone) ctx.alone.push(light);
   const self = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sig = `decltype(::__icc::sig(${self}))`;
   const paramsFn = `__params_${head.name}_${key}`;
@@ -78,7 +88,14 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const coreDef = reads
     ? `${tmpl}${storage}__attribute__((${convention}visibility("hidden"))) ::__icc::target_t ${core}(void *__icc_frame) { return ::__icc::replay<${needsFrame(ts, body, close)}, ${sig}>(::__icc::frame_of(__icc_frame, __builtin_frame_address(1)), reinterpret_cast<void *>(&${paramsFn}${args})); } `
     : '';
-  if (reads) {
+  if (alone) {
+    // `goto -> E;` sets the target and jumps to the light core's tail: `{ r = E; goto tail; }`.
+    for (const j of jumps) {
+      edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, '{ __icc_r = reinterpret_cast< ::__icc::light_t>(::__icc::to_target(');
+      edits.insert(ts.toks[j.semicolon].start, ')); goto __icc_tail');
+      edits.insert(ts.toks[j.semicolon].end, ' }');
+    }
+  } else if (reads) {
     ctx.params++;
     rewriteBody(ts, jumps, edits, `return ::__icc::leave<${sig}>(::__icc::to_target(`, '))');
     if (needsFrame(ts, body, close)) {
@@ -95,21 +112,27 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const quietDecl = !head.qualified && (local || inline);
   if (quietDecl) edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);
   const endDecl = head.qualified ? '' : '; ';
-  edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${QUIET} ${coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
+  const lightFn = light?.replace('.', '_');
+  const lightSection = light && lightCoreSection(light, 'light');
+  // `used`: nothing but its own asm names it.
+  const lightHead = `static __attribute__((used, preserve_all, aligned(32), section("${lightSection}"))) ::__icc::tail ${lightFn}()`;
+  const lightDecl = `static __attribute__((preserve_all, section("${lightSection}"))) ::__icc::tail ${lightFn}() __asm__("${light}");`;
+  edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${QUIET} ${alone ? `${cxx}${lightDecl} ${lightHead}` : coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
 
   const declared = ts.join(head.template?.start ?? head.specStart, head.idStart) + ' ' + ts.join(head.paramsClose + 1, body);
   const dllexport = /\bdllexport\b/.test(declared);
   const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declared)?.[1] as Visibility | undefined;
   const visibility = attribute ?? (!atNamespace && !head.qualified && options.inlinesHidden ? 'hidden' : options.visibility ?? 'default');
   const stubOptions = { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined };
-  const lightFn = light?.replace('.', '_');
   const publicOperand = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sym = arch.symbolConstraint;
   // With a light core, its closing asm defines the stub too (icc_sysv_light): no emitter function,
   // which in a 5,000-interceptor shim was a third of the functions clang compiled.
   const asm = stubInvocation(options.abi, stubOptions);
   // A reader whose parameters all arrive in registers is its own core: the trampoline calls __params_X (params-prelude.ts: direct).
-  const coreOperand = reads ? `${sig}::direct ? reinterpret_cast<void *>(&${paramsFn}${args}) : reinterpret_cast<void *>(&${core}${args})` : `&${core}${args}`;
+  // Alone, the light core stands in the record for the core it has no copy of: the object is checked, and
+  // compiled again with a full core if the stub's jump to the full trampoline stays.
+  const coreOperand = reads ? `${sig}::direct ? reinterpret_cast<void *>(&${paramsFn}${args}) : reinterpret_cast<void *>(&${core}${args})` : `&${alone ? lightFn : core}${args}`;
   const operands = `"${sym}"(${publicOperand}), "${sym}"(${coreOperand})${light ? `, "${sym}"(&${lightFn})` : ''}`;
   // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
   // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
@@ -125,14 +148,19 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // register no epilogue restores (left to itself, clang 14 may pick one its epilogue restores;
   // lib/light.ts checks). A null target is swapped for the record's null entry (record+8, named
   // after the public symbol, %c1), which reports it. 32-byte alignment: 2.0x -> 1.8x in npm run bench.
-  // `used`: nothing but its own asm names it now.
+  const tail = (target: string): string =>
+    `register ::__icc::light_t __r __asm__("r11") = ${target}; ` +
+    `__asm__(${arch.lightInvocation!(stubOptions)} : "+r"(__r) : ${operands} : "cc"); ` +
+    '__attribute__((musttail)) return __r();';
+  if (alone) {
+    // The tail first, reached only by the jumps' gotos; the body's own `}` ends the function, where
+    // -Wreturn-type reports a body that can reach it.
+    edits.insert(ts.toks[body].end, ` ${QUIET} ${ignore('-Wunreachable-code-aggressive')} ::__icc::light_t __icc_r; if (0) { __icc_tail: ${tail('__icc_r')} } ${POP}`);
+    edits.insert(ts.toks[close].end, `${cxxEnd} ${POP}`);
+    return undefined;
+  }
   const lightText = light
-    ? `static __attribute__((preserve_all, section("${lightCoreSection(light, 'light')}"))) void ${lightFn}() __asm__("${light}"); ` +
-      `static __attribute__((used, preserve_all, aligned(32), section("${lightCoreSection(light, 'light')}"))) void ${lightFn}() { ` +
-      `::__icc::light_t __t = reinterpret_cast< ::__icc::light_t>(${core}()); ` +
-      `register ::__icc::light_t __r __asm__("r11") = __t; ` +
-      `__asm__(${arch.lightInvocation!(stubOptions)} : "+r"(__r) : ${operands} : "cc"); ` +
-      `__attribute__((musttail)) return __r(); } `
+    ? `${lightDecl} ${lightHead} { ${tail(`reinterpret_cast< ::__icc::light_t>(${core}())`)} } `
     : '';
   edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${lightText}${coreDef}${emitterText}${cxxEnd} ${POP}`);
 

@@ -35,6 +35,10 @@ export interface RewriteOptions {
   demangler?: Demangler;
   /** The restart-point scan, already fed with this text as clang -E wrote it (preprocess.ts). */
   restartScan?: RestartScan;
+  /** icc++ checks the object and can compile again: a light core may be the only copy of its body (emit.ts). */
+  lightAlone?: boolean;
+  /** Light cores (`__icc_light.N`) that get a full core beside them all the same: they failed alone. */
+  fullCores?: ReadonlySet<string>;
 }
 
 /** A template interceptor: its specializations are learned after a first compile. */
@@ -50,6 +54,8 @@ export interface RewriteResult {
   interceptors: number;
   /** How many of them have a light core the object may use (lib/light.ts). */
   lightCores: number;
+  /** The light cores with no full core beside them (RewriteOptions.lightAlone). */
+  alone: string[];
   templates: TemplateInterceptor[];
   /** Where each interceptor's body ends and how edits moved columns on the user's lines, for
    *  retelling clang's diagnostics. Computed on first use: it needs the whole text's line markers. */
@@ -67,7 +73,7 @@ const ERROR_LIMIT = 20;
 /** Rewrites every interceptor in `src`; text without interceptors comes back unchanged. */
 export function rewriteInterceptors(src: string, options: RewriteOptions): RewriteResult {
   const first = src.search(MENTION);
-  if (first < 0) return { text: src, interceptors: 0, lightCores: 0, templates: [], locations: NO_LOCATIONS };
+  if (first < 0) return { text: src, interceptors: 0, lightCores: 0, alone: [], templates: [], locations: NO_LOCATIONS };
   return new Rewriter(src, first, options).run();
 }
 
@@ -89,7 +95,7 @@ class Rewriter {
     // the first mention of the syntax (earlier text can't hold an interceptor).
     const from = first > 0 ? (options.restartScan ?? new RestartScan()).finish(src, first) : 0;
     this.ts = new TokenStream(src, from);
-    this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0, params: 0 };
+    this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0, alone: [], params: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
     this.map = new SourceMap(src, options.fileName ?? '<stdin>', from === 0 ? this.ts.all : undefined, options.latin1 ?? false);
   }
@@ -97,7 +103,7 @@ class Rewriter {
   run(): RewriteResult {
     this.walk(0, this.ts.length, [{ kind: 'namespace', name: '', anonymous: false, externC: false, template: false }]);
     if (this.errors.length > 0) throw this.errors.length === 1 ? this.errors[0] : new IccErrors(this.errors);
-    if (this.count === 0) return { text: this.src, interceptors: 0, lightCores: 0, templates: [], locations: NO_LOCATIONS };
+    if (this.count === 0) return { text: this.src, interceptors: 0, lightCores: 0, alone: [], templates: [], locations: NO_LOCATIONS };
     // The prelude goes after clang's first line marker (which names the main file for the
     // object's FILE symbol and debug info) and is followed by that marker again, which
     // resets line numbering to the user's first line.
@@ -111,7 +117,7 @@ class Rewriter {
       coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name, ...(c.reads ? { readsFrom: this.map.locate(c.start).line } : {}) })),
       lineEdits: this.lineEdits(),
     });
-    return { text, interceptors: this.count, lightCores: this.emit.lightCores, templates: this.templates, locations };
+    return { text, interceptors: this.count, lightCores: this.emit.lightCores, alone: this.emit.alone, templates: this.templates, locations };
   }
 
   /** Each edit as a change of columns on one of the user's lines (a removal across lines marks the rest). */
