@@ -159,16 +159,15 @@
 .endif
 .endm
 
-/* icc_sysv_light sym, core, bind, group, cet, vis, light, target
- * The inline asm at the end of a light core (lib/rewrite/emit.ts), just
- * before its tail jump through `target` (r11): defines the interceptor's stub,
- * null entry and record with icc_sysv_stub (the same parameters), so no
- * function of its own has to carry them (a shim has thousands), then swaps a
- * null target for the null entry. The compiler may duplicate the light core's
- * tail: the stub is defined once (icc_sysv_stub is guarded), the swap is in
- * every copy. */
-.macro icc_sysv_light sym:req, core:req, bind:req, group:req, cet:req, vis:req, light:req, target:req
-  icc_sysv_stub \sym, \core, \bind, \group, \cet, \vis, \light
+/* icc_sysv_light sym, target
+ * The tail of a light core (lib/rewrite/emit.ts), just before its jump
+ * through `target` (r11): swaps a null target for the stub's null entry
+ * (record+8). The compiler may duplicate a light core's tail (a body with
+ * two paths to `goto ->`), so nothing here is defined once: the light core's
+ * first asm statement, at its entry, which nothing duplicates, defines the
+ * stub, null entry and record (icc_sysv_stub with its `light` parameter), and
+ * no function of its own has to carry them (a shim has thousands). */
+.macro icc_sysv_light sym:req, target:req
   test \target, \target
   cmovz ".L__icc_rec_\sym"+8(%rip), \target   /* record+8: the null entry */
 .endm

@@ -65,9 +65,9 @@ export interface Arch {
   params: boolean;
   /** The asm template of one stub; %c0 is the public symbol, %c1 the core, %c2 the light core. */
   stubInvocation(stub: StubOptions): string;
-  /** With light cores: the asm template that ends a light core and also defines its stub (no emitter
-   *  function); %0 is the target register, %c1 the public symbol, %c2 the core, %c3 the light core. */
-  lightInvocation?(stub: StubOptions): string;
+  /** With light cores: the asm template that ends a light core (its stub is stubInvocation's, at the
+   *  light core's entry: no emitter function); %0 is the target register, %c1 the public symbol. */
+  lightInvocation?(): string;
   /** `write_stderr(const char *)` inside namespace __icc, for the null-target report. */
   stderrWriter: string;
   /** After the compile: checks the object's light cores and redirects the stubs of those that pass. */

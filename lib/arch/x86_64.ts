@@ -13,10 +13,9 @@ function stubInvocation(abi: 'sysv' | 'ms', stub: StubOptions): string {
   return cString(abi === 'ms' ? `${common}, ${stub.dllexport ? 1 : 0}` : `${common}, ${stub.visibility}${stub.light ? ', %c2' : ''}`);
 }
 
-/** The light core's closing asm (asm/x86_64-sysv.S icc_sysv_light): %0 the target register, %c1 the
- *  public symbol, %c2 the core, %c3 the light core. */
-function lightInvocation(stub: StubOptions): string {
-  return cString(`icc_sysv_light %c1, %c2, ${stub.binding}, ${stub.comdat ? 'comdat' : 'none'}, ${stub.cet ? 1 : 0}, ${stub.visibility}, %c3, %0`);
+/** A light core's tail (asm/x86_64-sysv.S icc_sysv_light): %0 the target register, %c1 the public symbol. */
+function lightInvocation(): string {
+  return cString('icc_sysv_light %c1, %0');
 }
 
 /** x86-64 System V (Linux, ELF). */

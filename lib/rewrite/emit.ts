@@ -126,8 +126,8 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const stubOptions = { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined };
   const publicOperand = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sym = arch.symbolConstraint;
-  // With a light core, its closing asm defines the stub too (icc_sysv_light): no emitter function,
-  // which in a 5,000-interceptor shim was a third of the functions clang compiled.
+  // With a light core, its first asm statement defines the stub: no emitter function, which in a
+  // 5,000-interceptor shim was a third of the functions clang compiled.
   const asm = stubInvocation(options.abi, stubOptions);
   // A reader whose parameters all arrive in registers is its own core: the trampoline calls __params_X (params-prelude.ts: direct).
   // Alone, the light core stands in the record for the core it has no copy of: the object is checked, and
@@ -148,19 +148,22 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // register no epilogue restores (left to itself, clang 14 may pick one its epilogue restores;
   // lib/light.ts checks). A null target is swapped for the record's null entry (record+8, named
   // after the public symbol, %c1), which reports it. 32-byte alignment: 2.0x -> 1.8x in npm run bench.
+  // At its entry, which the compiler never duplicates, the light core defines the stub; its tail, which
+  // it may duplicate (one copy per path to `goto ->`), only swaps a null target.
+  const entry = `__asm__(${asm} : : ${operands});`;
   const tail = (target: string): string =>
     `register ::__icc::light_t __r __asm__("r11") = ${target}; ` +
-    `__asm__(${arch.lightInvocation!(stubOptions)} : "+r"(__r) : ${operands} : "cc"); ` +
+    `__asm__(${arch.lightInvocation!()} : "+r"(__r) : "${sym}"(${publicOperand}) : "cc"); ` +
     '__attribute__((musttail)) return __r();';
   if (alone) {
     // The tail first, reached only by the jumps' gotos; the body's own `}` ends the function, where
     // -Wreturn-type reports a body that can reach it.
-    edits.insert(ts.toks[body].end, ` ${QUIET} ${ignore('-Wunreachable-code-aggressive')} ::__icc::light_t __icc_r; if (0) { __icc_tail: ${tail('__icc_r')} } ${POP}`);
+    edits.insert(ts.toks[body].end, ` ${QUIET} ${ignore('-Wunreachable-code-aggressive')} ${entry} ::__icc::light_t __icc_r; if (0) { __icc_tail: ${tail('__icc_r')} } ${POP}`);
     edits.insert(ts.toks[close].end, `${cxxEnd} ${POP}`);
     return undefined;
   }
   const lightText = light
-    ? `${lightDecl} ${lightHead} { ${tail(`reinterpret_cast< ::__icc::light_t>(${core}())`)} } `
+    ? `${lightDecl} ${lightHead} { ${entry} ${tail(`reinterpret_cast< ::__icc::light_t>(${core}())`)} } `
     : '';
   edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${lightText}${coreDef}${emitterText}${cxxEnd} ${POP}`);
 

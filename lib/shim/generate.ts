@@ -3,7 +3,7 @@
 // Each interceptor is declared under a neutral name with an asm label giving the
 // library's name (`icc_shim_f3 __asm__("deflate")`), so no name can clash with
 // C++ keywords, clang's builtins or the few declarations the source includes.
-// The per-call work is an inline function of shim/icc-shim-gen.h; the bodies
+// The per-call work is a macro or an inline function of shim/icc-shim-gen.h; the bodies
 // stay one line each, which keeps a 5,000-function shim quick to compile.
 
 import type { LoggedSignature } from './args.js';
@@ -84,9 +84,9 @@ function bodyName(fn: string): string {
 }
 
 function target(s: ShimSource, name: string, i: number): string {
-  if (s.mode === 'count') return `icc_shim::counted(${i})`;
+  if (s.mode === 'count') return `ICC_SHIM_COUNTED(${i})`;
   if (s.mode === 'log') return `icc_shim_logged(${i})`;
-  if (!s.overrides?.has(name) && !s.hasDefaultBody) return `icc_shim::counted(${i})`;
+  if (!s.overrides?.has(name) && !s.hasDefaultBody) return `ICC_SHIM_COUNTED(${i})`;
   const body = s.overrides?.has(name) ? bodyName(name) : 'icc_shim_body_default';
   return `icc_shim::with_body(${i}, icc_shim_names[${i}], ${body})`;
 }

@@ -46,9 +46,30 @@ test('an interceptor becomes a declaration, a core and a light core that defines
   assert.match(out[4], /puts\("hi"\)/, 'the body stays on its line');
   assert.match(out[5], /return ::__icc::to_target\( dlsym\(h,$/, 'goto -> becomes a return of the target');
   assert.match(out[6], /"f"\)\);/);
-  assert.match(out[7], /^\}.*icc_sysv_light %c1, %c2, globl, none, 0, default, %c3, %0.*"s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\)/, "the light core's asm defines the stub, naming the symbol by its type");
+  assert.match(out[7], /^\}.*\{ __asm__\("icc_sysv_stub %c0, %c1, globl, none, 0, default, %c2" : : "s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\)/, "the light core's first asm defines the stub, naming the symbol by its type");
+  assert.match(out[7], /__asm__\("icc_sysv_light %c1, %0" : "\+r"\(__r\) : "s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\) : "cc"\)/, 'its tail swaps a null target');
   assert.not.match(out[7], /__icc_emit_/, 'no emitter function beside a light core');
   assert.ok(r.text.startsWith('# 1 "x.cpp"\n# 1 "<icc++ prelude>" 3\n'), 'the main file is named first; the prelude is a system header');
+});
+
+test('a body with no call syntax is written in its light core alone, where icc++ checks the object', () => {
+  const src = '# 1 "x.cpp"\nvoid *p;\n[[interceptor]] void Cached(void)\n{\n  if (p)\n    goto -> p;\n  goto -> static_cast<void *>(nullptr);\n}\n';
+  const alone = rewriteInterceptors(src, { ...opts, lightAlone: true });
+  assert.equal(alone.alone, ['__icc_light.0']);
+  const out = userPart(alone.text).split('\n');
+  assert.is(lines(userPart(alone.text)), lines(src), 'same number of lines');
+  assert.not.match(alone.text, /__core_Cached/, 'no full core');
+  assert.match(out[3], /^; .*::__icc::tail __icc_light_0\(\).*\{.*icc_sysv_stub.*if \(0\) \{ __icc_tail: .*musttail/, 'the light core takes the body; its tail comes first');
+  assert.match(out[5], /\{ __icc_r = reinterpret_cast< ::__icc::light_t>\(::__icc::to_target\( p\)\); goto __icc_tail; \}$/, 'goto -> sets the target and jumps to the tail');
+  assert.match(out[7], /^\} _Pragma\("clang diagnostic pop"\)$/, "the body's own brace ends the light core");
+  const both = rewriteInterceptors(src, { ...opts, lightAlone: true, fullCores: new Set(['__icc_light.0']) });
+  assert.equal(both.alone, []);
+  assert.match(both.text, /__core_Cached\(\)/, 'a light core that failed alone gets its full core');
+  assert.equal(rewriteInterceptors(src, opts).alone, [], 'not where the object is not checked');
+  const calls = rewriteInterceptors(src.replace('if (p)', 'if (check())'), { ...opts, lightAlone: true });
+  assert.equal(calls.alone, [], 'call syntax: both copies at once');
+  const casts = rewriteInterceptors(src.replace('if (p)', 'if (sizeof(int) > 2 && reinterpret_cast<long>(p) > 0 && __builtin_expect(p != nullptr, 1))'), { ...opts, lightAlone: true });
+  assert.equal(casts.alone, ['__icc_light.0'], 'casts, sizeof and builtins are not calls');
 });
 
 test('overloads get distinct, stable core names', () => {
