@@ -116,12 +116,11 @@ test('the copy of a body a program never runs is left out at link time, with GNU
     await decisions(['-O2', '-c', src('decisions.cpp'), '-o', object], env);
     const { stdout: headers } = await execa('readelf', ['-SW', object]);
     const excluded = new Set([...headers.matchAll(/\] (\.text\.__icc_light\.\d+(?:\.core|\.stub)?) .* AXE /g)].map((m) => m[1]));
-    // Light: the full core and the stub go; full: the light core goes (WithAsm has none: number 5 is
-    // Floating); the lazy loader (3) keeps all three: its bail-outs run the full core.
-    assert.equal([...excluded].sort(), [
-      '.text.__icc_light.0.core', '.text.__icc_light.0.stub', '.text.__icc_light.1.core', '.text.__icc_light.1.stub',
-      '.text.__icc_light.2', '.text.__icc_light.4', '.text.__icc_light.5.core', '.text.__icc_light.5.stub',
-    ]);
+    // Light: the stub goes (the bodies with no call syntax, 0, 1 and 5, Floating, have no full core
+    // at all); full: the light core goes (WithAsm has none); the lazy loader (3) keeps all three: its
+    // bail-outs run the full core.
+    assert.equal([...excluded].sort(), ['.text.__icc_light.0.stub', '.text.__icc_light.1.stub', '.text.__icc_light.2', '.text.__icc_light.4', '.text.__icc_light.5.stub']);
+    assert.not.match(headers, /\.text\.__icc_light\.[015]\.core/, 'no full core beside a light core compiled alone');
     for (const linker of ['bfd', 'lld']) {
       const exe = path.join(out, `d-${linker}`);
       await iccOk([`-fuse-ld=${linker}`, object, '-o', exe], { env });
@@ -132,6 +131,26 @@ test('the copy of a body a program never runs is left out at link time, with GNU
         assert.not.ok(defined.has(gone), `${linker}: ${gone} is still in the program`);
       for (const kept of ['_Z20__core_Loud_dc2699f9v', '__icc_light.0', '__icc_light.5', '_Z20__core_Lazy_dc2699f9v', '__icc_light.3']) assert.ok(defined.has(kept), `${linker}: ${kept} is missing`);
     }
+  }));
+
+test('a body compiled alone that calls all the same is compiled again with its full core: diagnostics once, program correct', () =>
+  inScratch('light-again', async (out, env) => {
+    const object = path.join(out, 'again.o');
+    const { result, paths } = await iccxxPaths(['-O2', '-Wall', '-c', src('again.cpp'), '-o', object], env);
+    assert.is(result.exitCode, 0, String(result.stderr));
+    const stderr = String(result.stderr);
+    assert.is(stderr.match(/again\.cpp:15:\d+: warning: unused variable 'unused'/g)?.length, 1, stderr);
+    assert.is(stderr.match(/^1 warning generated\.$/gm)?.length, 1, stderr);
+    assert.match(stderr, /^icc\+\+: compiling again with a full core beside __icc_light\.0$/m);
+    assert.is(paths.get('_Z7Guardedll'), 'full path: a call');
+    assert.is(paths.get('_Z7Countedll'), 'light path');
+    const { stdout: symbols } = await execa('llvm-nm', [object]);
+    assert.match(symbols, / [tT] _Z\d+__core_Guarded_\w+v$/m, 'the full core, for the full path');
+    assert.not.match(symbols, /__core_Counted/, 'no full core where the light core alone passed');
+    await iccOk([object, '-o', path.join(out, 'again')], { env });
+    const r = await run(path.join(out, 'again'));
+    assert.is(String(r.stdout), 'destroyed\nsum 10 count 1\n');
+    assert.is(r.exitCode, 0);
   }));
 
 test('-mavx: floating point in a core is VEX-encoded, so it keeps the full path', () =>
