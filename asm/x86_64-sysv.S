@@ -25,7 +25,8 @@
  *   - the LIGHT CORE, for an interceptor whose body calls nothing and touches
  *     no vector register, is the body compiled a second time as a
  *     preserve_all function ending in a musttail jump to the target through
- *     r11. Every stub is assembled to jump to the full trampoline; icc++
+ *     r11 (or its only copy, when icc++ checks the object and the body has
+ *     no call syntax: lib/rewrite/emit.ts). Every stub is assembled to jump to the full trampoline; icc++
  *     moves the public symbol onto the light core after the compile, in the
  *     object file, only when it has decoded the light core's machine code
  *     (lib/light.ts). Whatever the object didn't get checked (-S, -flto,
