@@ -313,7 +313,7 @@ extern "C" void *icc_shim_real(unsigned fn)
     return real;
 }
 
-// The first call of a function on the --count path comes here (icc_shim::counted named it in
+// The first call of a function on the --count path comes here (ICC_SHIM_COUNTED named it in
 // icc_shim_pending); later calls go straight to the real function.
 #pragma clang attribute pop // icc++ turns an interceptor into declarations, which may not carry the attribute
 extern "C" [[interceptor]] void icc_shim_resolve(void)
