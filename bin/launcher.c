@@ -430,7 +430,26 @@ static void wait_and_clean(const char *dir, int driver) {
  * this command (lib/preprocess.ts), and otherwise stops it and runs its own. Returns "pid:dir"
  * for ICC_EARLY_E, or NULL when nothing was started.
  */
+static char *start_early_held(char **args, const sigset_t *before);
+
 static char *start_early(char **args) {
+  // A build tool's SIGINT to the process group may come at any instant. Held back from here
+  // until the waiter forwards signals and cleans up (and the launcher has a waiter to clean up
+  // for it), it can't leave the temp dir behind: before, one arriving between mkdtemp and the
+  // waiter's handlers left icc-XXXXXX/args.
+  sigset_t held, before;
+  sigemptyset(&held);
+  const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+  for (size_t k = 0; k < 4; k++) sigaddset(&held, forwarded[k]);
+  sigprocmask(SIG_BLOCK, &held, &before);
+  char *started = start_early_held(args, &before);
+  sigprocmask(SIG_SETMASK, &before, NULL); // one that came meanwhile acts now
+  return started;
+}
+
+/** start_early with the forwarded signals blocked; `before` is the mask to give clang (and the
+ *  waiter, once its handlers are in place). */
+static char *start_early_held(char **args, const sigset_t *before) {
   const char *tmp = getenv("TMPDIR");
   static char dir[PATH_MAX];
   snprintf(dir, sizeof dir, "%s/icc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -469,6 +488,7 @@ static char *start_early(char **args) {
     if (early_clang == 0) {
       close(driver[0]);
       dup2(null, 0), dup2(out, 1), dup2(err, 2);
+      sigprocmask(SIG_SETMASK, before, NULL);
       execv(args[0], args);
       _exit(127);
     }
@@ -480,6 +500,7 @@ static char *start_early(char **args) {
     const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
     for (size_t k = 0; k < 4; k++) sigaction(forwarded[k], &sa, NULL);
     if (early_clang < 0) _exit(127);
+    sigprocmask(SIG_SETMASK, before, NULL); // a signal held back so far goes to clang now
     wait_and_clean(dir, driver[0]);
     _exit(0);
   }

@@ -188,4 +188,29 @@ test('the fast path execs clang itself: the process icc++ started is clang, with
   assert.is(r.stdout, `pid=${child.pid} active=1 args=-O2 -c src/plain.cpp -o x y.o`);
 });
 
+// A build tool's SIGINT reaches the launcher and its early clang -E's waiter at any instant. Before
+// the launcher held signals back from creating its temp dir until the waiter forwarded them, 41 of
+// 300 such runs left an icc-XXXXXX/args behind (the whole-suite make -j8 test caught one).
+test('SIGINT at any instant of the early clang -E: no temp dir left behind', async () => {
+  const tmp = fs.mkdtempSync(path.join(dir, 'sigint-'));
+  fs.writeFileSync(path.join(tmp, 'hook.cpp'), `${HOOK}int main() {}\n`);
+  const env = { ...process.env, TMPDIR: tmp };
+  for (let run = 0; run < 120; run++) {
+    const child = execa(icc, ['-c', 'hook.cpp', '-o', 'hook.o'], { cwd: tmp, env, detached: true, reject: false });
+    // 0-6 ms: from before the launcher's mkdtemp to the driver's start
+    await new Promise((resolve) => setTimeout(resolve, (run % 13) * 0.5));
+    try {
+      process.kill(-child.pid!, 'SIGINT');
+    } catch {
+      // already ended
+    }
+    await child;
+  }
+  // A waiter still cleaning up after its clang ends: give it a moment.
+  const deadline = Date.now() + 5000;
+  const left = (): string[] => fs.readdirSync(tmp).filter((f) => f.startsWith('icc-'));
+  while (left().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(left(), [], 'no icc-* directory left in TMPDIR');
+});
+
 test.run();
