@@ -33,12 +33,15 @@ interface Source {
   preprocessor: { text: string; warnings: number; headers: Set<string> };
   /** The rewritten text on disk, for the compile. */
   file: string;
-  /** That text, with the explicit instantiations of template emitters when there are any. */
-  text: string;
-  /** Those instantiations ('' for none). */
+  /** The explicit instantiations of template emitters appended to the rewritten text ('' for none). */
   instantiations: string;
   /** The rewrite again, with a full core beside the given light cores, or beside every one (none given). */
   again(fullCores?: ReadonlySet<string>): RewriteResult;
+}
+
+/** The text compiled for a source: the rewrite, then any template instantiations. */
+function textOf(s: Source): string {
+  return s.rewrite.text + s.instantiations;
 }
 
 /** Runs the phases after preprocessing (preprocess.ts) for a plan with at least one C++ source. */
@@ -63,7 +66,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
       }
       const again = (fullCores?: ReadonlySet<string>): RewriteResult =>
         rewriteInterceptors(text, { ...options, fileName: input.word, lightAlone: fullCores !== undefined, fullCores });
-      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', text: rewrite.text, instantiations: '', again, preprocessor: splitSummary(stderr) });
+      if (rewrite.interceptors > 0) sources.push({ input, rewrite, file: '', instantiations: '', again, preprocessor: splitSummary(stderr) });
     } catch (e) {
       if (e instanceof IccError) errors.push(e);
       else throw e;
@@ -85,13 +88,12 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
     const stem = s.input.word === '-' ? '-' : path.basename(s.input.word).replace(/\.[^.]*$/, '');
     s.file = ctx.temp.file(path.join(String(n), `${stem}.ii`));
     mkdirSync(path.dirname(s.file), { recursive: true });
-    writeFileSync(s.file, s.text, 'latin1');
+    writeFileSync(s.file, s.rewrite.text, 'latin1');
     if (s.rewrite.templates.length > 0) {
       const learned = await usedSpecializations(ctx, s);
       if (typeof learned !== 'string') return learned;
       const instantiations = instantiationsText(instantiationsFor(s.rewrite.templates, learned));
       appendFileSync(s.file, instantiations, 'latin1');
-      s.text += instantiations;
       s.instantiations = instantiations;
     }
     keepPreprocessed(plan, s);
@@ -110,7 +112,7 @@ function keepPreprocessed(plan: Plan, s: Source): void {
   const flag = plan.argv.filter((w) => /^-{1,2}save-temps(=|$)/.test(w)).pop();
   if (!flag || plan.stage === 'E') return;
   const dir = flag.endsWith('=obj') && plan.output && plan.output !== '-' ? path.dirname(plan.output) : '.';
-  writeFileSync(path.join(dir, path.basename(s.file)), s.text, 'latin1');
+  writeFileSync(path.join(dir, path.basename(s.file)), textOf(s), 'latin1');
 }
 
 /** How a body's `__icc_symbol` demangles (lib/rewrite/params-prelude.ts): ELF programs link
@@ -217,8 +219,7 @@ async function chooseLightPaths(ctx: Context, s: Source, object: string, args: s
     if (failed.length === 0) break;
     ctx.runner.note(`compiling again with a full core beside ${round === 0 ? failed.join(', ') : 'every light core'}`);
     s.rewrite = s.again(round === 0 ? new Set(failed) : undefined);
-    s.text = s.rewrite.text + s.instantiations;
-    writeFileSync(s.file, s.text, 'latin1');
+    writeFileSync(s.file, textOf(s), 'latin1');
     let shown = '';
     const r = await ctx.runner.run(ctx.clang, args, { stderrFilter: (text) => ((shown = filterDiagnostics(text, s.rewrite.locations())), '') });
     if (r.signal) return r;
@@ -285,7 +286,7 @@ function isMsvcTarget(triple: string | undefined): boolean {
 }
 
 function writePreprocessed(plan: Plan, texts: { input: InputItem; text: string }[], sources: Source[]): Outcome {
-  const rewritten = new Map(sources.map((s) => [s.input, s.text]));
+  const rewritten = new Map(sources.map((s) => [s.input, textOf(s)]));
   const out = texts.map(({ input, text }) => rewritten.get(input) ?? text).join('');
   if (plan.output === undefined || plan.output === '-') process.stdout.write(Buffer.from(out, 'latin1'));
   else writeFileSync(plan.output, out, 'latin1');

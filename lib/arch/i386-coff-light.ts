@@ -76,11 +76,5 @@ function mayBeReplaced(coff: CoffFile, core: CoffSymbol): boolean {
 }
 
 function whyNotLight(coff: CoffFile, core: CoffSymbol): string | undefined {
-  const code = coff.code(core);
-  if (!code) return 'no code';
-  const relocated = new Map<number, number>();
-  for (const r of coff.relocationsOf(core.section)) {
-    if (r.offset >= core.value && r.offset < core.value + code.length) relocated.set(r.offset - core.value, r.type);
-  }
-  return whyNotLightCode(code, relocated, DATA_RELOCATIONS);
+  return whyNotLightCode(coff.code(core), core.value, coff.relocationsOf(core.section), DATA_RELOCATIONS);
 }

@@ -44,10 +44,13 @@ function span(a: number, b: number): number[] {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
 
-/** Why this core may touch a vector register or leave the core, or undefined when it can't; shared
- *  by both object formats (ELF here, COFF in i386-coff-light.ts). `relocated`: the relocation type
- *  at each relocated offset in the core; `data`: the format's types that only address data. */
-export function whyNotLightCode(code: Uint8Array, relocated: ReadonlyMap<number, number>, data: ReadonlySet<number>): string | undefined {
+/** Why the core whose bytes are `code`, at `start` in its section, may touch a vector register or
+ *  leave the core, or undefined when it can't; shared by both object formats (ELF here, COFF in
+ *  i386-coff-light.ts). `relocations`: its section's; `data`: the format's types that only address data. */
+export function whyNotLightCode(code: Uint8Array | undefined, start: number, relocations: Iterable<{ offset: number; type: number }>, data: ReadonlySet<number>): string | undefined {
+  if (!code) return 'no code';
+  const relocated = new Map<number, number>();
+  for (const r of relocations) if (r.offset >= start && r.offset < start + code.length) relocated.set(r.offset - start, r.type);
   for (const type of relocated.values()) if (!data.has(type)) return `relocation type ${type} (a call or a jump)`;
   for (const insn of decode(code, 32)) {
     switch (insn.kind) {
@@ -119,11 +122,5 @@ function coreOf(elf: Elf32, r: Relocation, functions: Map<string, ElfSymbol>): E
 }
 
 function whyNotLight(elf: Elf32, core: ElfSymbol): string | undefined {
-  const code = elf.code(core);
-  if (!code) return 'no code';
-  const relocated = new Map<number, number>();
-  for (const r of elf.relocationsOf(core.section)) {
-    if (r.offset >= core.value && r.offset < core.value + core.size) relocated.set(r.offset - core.value, r.type);
-  }
-  return whyNotLightCode(code, relocated, DATA_RELOCATIONS);
+  return whyNotLightCode(elf.code(core), core.value, elf.relocationsOf(core.section), DATA_RELOCATIONS);
 }
