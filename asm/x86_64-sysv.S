@@ -173,6 +173,32 @@
   cmovz ".L__icc_rec_\sym"+8(%rip), \target   /* record+8: the null entry */
 .endm
 
+/* icc_sysv_lean core, name
+ * Before a light core written alone (lib/rewrite/emit.ts: its body's only
+ * copy, a call-free body), in the core's own section: 32 bytes, so the core
+ * after it starts 32-byte aligned. First the null report (`name`, as the
+ * rewriter wrote the interceptor's name), then the check the core's tail jumps
+ * go through: lib/light.ts turns each `jmp *%r11` of a core that passes into a
+ * short jump back to it. Module asm comes before any function in clang's
+ * output, so nothing lands between this and the core. Nothing here is compiled
+ * per interceptor: the rewriter writes one file-scope asm line per core. */
+.macro icc_sysv_lean core:req, name:req
+  .pushsection .text.\core,"ax",@progbits
+  .p2align 5
+".L\core\().null":                  /* +0 */
+  lea ".L\core\().name"(%rip), %rdi /* 7 bytes */
+  and $-16, %rsp                      /* 4 bytes */
+  call __icc_null_target              /* 5 bytes: hidden, noreturn; from the prelude */
+  .fill 8, 1, 0xcc                    /* int3 up to the check */
+  test %r11, %r11                     /* +24: 3 bytes */
+  .byte 0x74, 0xe3                    /* jz .null (rel8 -29), spelled out: -O0 relaxes every jump */
+  jmp *%r11                           /* 3 bytes; the core starts at +32 */
+  .section .rodata.__icc_null_names,"a",@progbits
+".L\core\().name":
+  .asciz "\name"
+  .popsection
+.endm
+
 /* One width's path through the trampoline: call the core with the vector
  * registers saved (x86_64-common.S), restore the integer registers and jump
  * to the target, which returns straight to the caller. */

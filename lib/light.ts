@@ -37,9 +37,12 @@ export function selectLightPaths(file: string): LightDecision[] {
   const elf = Elf64.parse(buf, EM_X86_64);
   if (!elf) return [];
   const unusedPads: { section: Section; size: number }[] = [];
+  const lean = leanEntries(elf);
   const decisions = elf.symbols
     .filter((s) => s.name.startsWith(LIGHT_CORE_PREFIX) && s.type === STT_FUNC && s.section !== 0)
     .map((core): LightDecision => {
+      const entry = lean.get(core.section);
+      if (entry) return leanCore(elf, core, entry);
       const stub = elf.sectionNamed(lightStubSection(core.name));
       const pub = stub && elf.functionIn(stub);
       const symbol = pub?.name ?? '?';
@@ -72,8 +75,70 @@ export function selectLightPaths(file: string): LightDecision[] {
       return { core: core.name, symbol, light: true };
     });
   for (const { section, size } of unusedPads) elf.truncate(section, size);
+  for (const section of elf.sections) if (section.name.startsWith(LEAN_SECTION)) elf.discard(section);
   if (decisions.length > 0) writeFileSync(file, buf);
   return decisions;
+}
+
+/** A light core written alone (lib/rewrite/emit.ts): the public symbol, undefined in the object
+ *  until its core passes, and the visibility its definition gets. */
+interface LeanEntry {
+  pub: ElfSymbol;
+  visibility: number;
+}
+
+/** Where emit.ts puts each lean core's entry: two addresses, the public symbol's and the core's;
+ *  the section's name ends in the visibility. */
+const LEAN_SECTION = '.icc_lean.';
+const VISIBILITY: Record<string, number> = { default: 0, hidden: 2, protected: 3 };
+
+/** The lean cores' entries, by the core's section. */
+function leanEntries(elf: Elf64): Map<number, LeanEntry> {
+  const out = new Map<number, LeanEntry>();
+  for (const section of elf.sections) {
+    const visibility = section.name.startsWith(LEAN_SECTION) ? VISIBILITY[section.name.slice(LEAN_SECTION.length)] : undefined;
+    if (visibility === undefined) continue;
+    const at = new Map(elf.relocationsOf(section.index).filter((r) => r.type === R_X86_64_64).map((r) => [r.offset, r]));
+    for (let offset = 0; offset + 16 <= section.size; offset += 16) {
+      const pub = elf.symbols[at.get(offset)?.symbol ?? -1];
+      const core = elf.symbols[at.get(offset + 8)?.symbol ?? -1];
+      if (pub && core) out.set(core.section, { pub, visibility });
+    }
+  }
+  return out;
+}
+
+/** The check before a lean core (asm/x86_64-sysv.S icc_sysv_lean), its last 8 bytes: test %r11, %r11;
+ *  jz (the null report); jmp *%r11. */
+const LEAN_CHECK = [0x4d, 0x85, 0xdb, 0x74, -1, 0x41, 0xff, 0xe3];
+
+/** Checks a lean core; when it passes, points its tail jumps at the check before it and defines the
+ *  public symbol at the core. */
+function leanCore(elf: Elf64, core: ElfSymbol, { pub, visibility }: LeanEntry): LightDecision {
+  const decided = (reason?: string): LightDecision => ({ core: core.name, symbol: pub.name, light: reason === undefined, ...(reason ? { reason } : {}) });
+  const body = coreCode(elf, core);
+  if (!body) return decided('no code');
+  const reason = whyNotLight(body);
+  if (reason) return decided(reason);
+  if (pub.section !== 0) return decided('the public symbol is already defined');
+  const section = elf.sections[core.section];
+  const check = section.offset + core.value - 8;
+  if (core.value < 32 || LEAN_CHECK.some((b, i) => b >= 0 && elf.buf[check + i] !== b)) return decided('no null check before the core');
+  // Every way out of the core is a tail jump through r11: a `ret` would be a call clang deleted.
+  const insns = decode(body.code);
+  if (insns.some((insn) => insn.opcode === 0xc3 || insn.opcode === 0xc2)) return decided('a return');
+  const last = insns[insns.length - 1];
+  if (last?.kind !== 'indirect-jump' && !(last?.kind === 'jump' && (last.opcode === 0xeb || last.opcode === 0xe9))) return decided('no tail jump at its end');
+  const tails = insns.filter((insn) => insn.kind === 'indirect-jump');
+  if (tails.length === 0) return decided('no tail jump');
+  for (const t of tails) {
+    if (t.length !== 3 || t.modrm !== 0xe3) return decided('an indirect jump not through r11');
+    if (t.at + 2 + 8 > 128) return decided('a tail jump too far from the null check');
+  }
+  // jmp *%r11 (3 bytes) becomes jmp rel8 back to the check, and int3.
+  for (const t of tails) body.code.set([0xeb, -(t.at + 2 + 8) & 0xff, 0xcc], t.at);
+  elf.defineFunction(pub, core, visibility);
+  return decided();
 }
 
 interface CoreCode {

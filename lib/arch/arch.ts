@@ -68,6 +68,10 @@ export interface Arch {
   /** With light cores: the asm template that ends a light core (its stub is stubInvocation's, at the
    *  light core's entry: no emitter function); %0 is the target register, %c1 the public symbol. */
   lightInvocation?(): string;
+  /** With light cores: the file-scope asm statement put before a light core written alone (its
+   *  body's only copy), in its section: the null report naming `name`, and the check its tail jumps go
+   *  through once the object is checked. */
+  leanEntry?(core: string, name: string): string;
   /** `write_stderr(const char *)` inside namespace __icc, for the null-target report. */
   stderrWriter: string;
   /** After the compile: checks the object's light cores and redirects the stubs of those that pass. */

@@ -194,6 +194,23 @@ export class Elf64 {
     this.buf.writeBigUInt64LE(BigInt(to.size), e + 16);
   }
 
+  /** Defines an undefined symbol as a function at `to`, with an ELF visibility (st_other), in place;
+   *  its binding stays (a weak declaration makes a weak definition). */
+  defineFunction(symbol: ElfSymbol, to: Pick<ElfSymbol, 'section' | 'value' | 'size'>, visibility: number): void {
+    const e = this.symtabOffset + symbol.index * 24;
+    this.buf[e + 4] = (symbol.bind << 4) | STT_FUNC;
+    this.buf[e + 5] = visibility;
+    this.moveSymbol(symbol, to);
+  }
+
+  /** Leaves a data section out of the link (SHF_EXCLUDE) with its relocations (type NONE): what
+   *  only icc++ reads. */
+  discard(section: Section): void {
+    for (const r of this.relocationsOf(section.index)) this.dropRelocation(r);
+    const flags = this.shoff + section.index * 64 + 8;
+    this.buf.writeBigUInt64LE(this.buf.readBigUInt64LE(flags) | SHF_EXCLUDE, flags);
+  }
+
   /** The bytes of a function symbol. */
   code(sym: ElfSymbol): Buffer | undefined {
     const section = this.sections[sym.section];

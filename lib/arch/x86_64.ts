@@ -32,6 +32,7 @@ export const sysv: Arch = {
     `__asm__(${cString(macros + `\nicc_sysv_trampoline\n` + (replay ? 'icc_x86_64_replay_elf __icc_sysv_replay, __icc_sysv_width\n' : ''))});`,
   stubInvocation: (stub) => stubInvocation('sysv', stub),
   lightInvocation,
+  leanEntry: (core, name) => `__asm__(${cString(`icc_sysv_lean ${core}, ${cString(name)}`)});`,
   // Linux: the write system call itself, so no libc declaration can clash.
   stderrWriter: `
 inline void write_stderr(const char *s) noexcept {

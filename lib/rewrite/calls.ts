@@ -21,12 +21,32 @@ const BUILTIN = /^__(builtin|atomic|sync|c11_atomic)_/;
 /** Keywords that call something on their own: operator new/delete, the exception runtime. */
 const CALLING_KEYWORDS = new Set(['new', 'delete', 'throw', 'dynamic_cast', 'typeid', 'co_await', 'co_yield']);
 
+/** Keywords that may declare an object of class type (whose constructor and destructor may call),
+ *  or catch one. */
+const OBJECT_KEYWORDS = new Set(['auto', '__auto_type', 'decltype', '__decltype', 'typeof', '__typeof__', '__typeof', 'struct', 'class', 'union', 'try', 'catch']);
+/** Keywords that may stand before a name without declaring it (`return x`, `goto l`), or that only
+ *  name a built-in type or qualify one (`unsigned n`, `const char c`): never a class type. */
+const NOT_CLASS_TYPES = new Set([
+  'return', 'goto', 'case', 'else', 'do', 'sizeof', 'alignof', 'new', 'delete', 'throw', 'co_return', 'co_await', 'co_yield',
+  'typename', 'template', 'operator', 'not', 'and', 'or', 'xor', 'bitand', 'bitor', 'compl', 'not_eq', 'and_eq', 'or_eq', 'xor_eq',
+  'static', 'extern', 'register', 'thread_local', '__thread', 'inline', 'constexpr', 'constinit', 'mutable', 'volatile', 'const',
+  'void', 'bool', 'char', 'char8_t', 'char16_t', 'char32_t', 'wchar_t', 'short', 'int', 'long', 'signed', 'unsigned', 'float',
+  'double', '__int128', '_Complex', '__complex__', 'enum', '__extension__', '__restrict', '__restrict__', '__attribute__',
+]);
+const CV = new Set(['const', 'volatile']);
+/** The C library's typedefs of built-in types: `size_t n` declares no object with a destructor. */
+const SCALAR_TYPEDEFS = /^(u?int(_least|_fast)?(8|16|32|64)_t|u?int(ptr|max)_t|s?size_t|ptrdiff_t|off(64)?_t|pid_t|uid_t|gid_t|mode_t|time_t|clock_t|socklen_t|wint_t|va_list|__builtin_va_list)$/;
+
 /** Whether tokens (from, to) hold call syntax: a name, `)` or `>` followed by `(` (casts,
- *  keywords and builtins excepted), or a keyword that calls. */
+ *  keywords and builtins excepted), a keyword that calls, or what may declare an object of class
+ *  type (`Guard g;`, `std::string s`, `auto x`): its constructor and destructor may call, and a
+ *  core written alone ends in musttail jumps, which may not leave the scope of an object with a
+ *  destructor (lib/rewrite/emit.ts). */
 export function mayCall(ts: TokenStream, from: number, to: number): boolean {
   for (let i = from + 1; i < to; i++) {
     const t = ts.text(i);
-    if (ts.isIdent(i) && CALLING_KEYWORDS.has(t)) return true;
+    if (ts.isIdent(i) && (CALLING_KEYWORDS.has(t) || OBJECT_KEYWORDS.has(t))) return true;
+    if (declaresObject(ts, i, to)) return true;
     if (!ts.isPunct(i + 1, '(')) continue;
     if (ts.isIdent(i)) {
       if (!NOT_CALLS.has(t) && !BUILTIN.test(t)) return true;
@@ -38,6 +58,16 @@ export function mayCall(ts: TokenStream, from: number, to: number): boolean {
     }
   }
   return false;
+}
+
+/** Whether the name (or template argument list's `>`) at i may be a class type a declarator follows:
+ *  `T x`, `ns::T const x`, `T<int> x`. A comparison `a > b` counts too: the safe guess. */
+function declaresObject(ts: TokenStream, i: number, to: number): boolean {
+  const typeEnd = ts.isPunct(i, '>') || ts.isPunct(i, '>>') || (ts.isIdent(i) && !NOT_CLASS_TYPES.has(ts.text(i)) && !CALLING_KEYWORDS.has(ts.text(i)) && !SCALAR_TYPEDEFS.test(ts.text(i)));
+  if (!typeEnd) return false;
+  let k = i + 1;
+  while (k < to && ts.isIdent(k) && CV.has(ts.text(k))) k++;
+  return k < to && ts.isIdent(k) && !NOT_CLASS_TYPES.has(ts.text(k)) && !CALLING_KEYWORDS.has(ts.text(k));
 }
 
 /** Whether the `)` at i closes `sizeof(…)`, `decltype(…)` and the like (`sizeof(T)(x)` is rare; not these). */

@@ -31,6 +31,8 @@ export interface EmitContext {
   lightCores: number;
   /** The light cores written as the only copy of their body (no full core beside them). */
   alone: string[];
+  /** Their file-scope asm (Arch.leanEntry): the null report and check before each, in its section. */
+  leanAsm: string[];
   /** Interceptors whose body reads its parameters (they need the replay support in the prelude). */
   params: number;
 }
@@ -38,6 +40,9 @@ export interface EmitContext {
 const PUSH = '_Pragma("clang diagnostic push")';
 const POP = '_Pragma("clang diagnostic pop")';
 const ignore = (w: string): string => `_Pragma("clang diagnostic ignored \\"${w}\\"")`;
+/** What a core written alone declares before its body can warn about (its names): a TU of thousands
+ *  of them spends a tenth of clang's time in _Pragma. */
+const LEAN_QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wc++98-compat-pedantic')].join(' ');
 const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototypes'), ignore('-Wundefined-internal'), ignore('-Wunused-function'), ignore('-Wunused-member-function'), ignore('-Wregister'), ignore('-Wdeprecated-register'), ignore('-Wframe-address'), ignore('-Wc++98-compat-pedantic')].join(' ');
 
 /** Inserts the core's head before the body and the emitter after it; for a template, returns what
@@ -73,8 +78,13 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // inlined in a light core; clang's time follows the number of functions. Only where icc++ checks the
   // object (options.lightAlone) and compiles the TU again with the full core beside the light cores that
   // fail (lib/pipeline.ts); a body with call syntax would fail, so it gets both copies at once.
-  const alone = light !== undefined && options.lightAlone === true && !options.fullCores?.has(light) && !mayCall(ts, body, close);
-  if (alone) ctx.alone.push(light);
+  // Alone, it defines no symbol itself: lib/light.ts defines the public symbol, still undefined in the
+  // object, at the core, which a global symbol can name (a local one would have to move in the table).
+  const alone = light !== undefined && binding === 'globl' && arch.leanEntry !== undefined && options.lightAlone === true && !options.fullCores?.has(light) && !mayCall(ts, body, close);
+  if (alone) {
+    ctx.alone.push(light);
+    ctx.leanAsm.push(arch.leanEntry!(light, displayName(ts, head, scopes)));
+  }
   const self = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sig = `decltype(::__icc::sig(${self}))`;
   const paramsFn = `__params_${head.name}_${key}`;
@@ -89,10 +99,16 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
     ? `${tmpl}${storage}__attribute__((${convention}visibility("hidden"))) ::__icc::target_t ${core}(void *__icc_frame) { return ::__icc::replay<${needsFrame(ts, body, close)}, ${sig}>(::__icc::frame_of(__icc_frame, __builtin_frame_address(1)), reinterpret_cast<void *>(&${paramsFn}${args})); } `
     : '';
   if (alone) {
-    // `goto -> E;` sets the target and jumps to the light core's tail: `{ r = E; goto tail; }`.
+    // `goto -> E;` is the core's tail, a musttail jump to E in r11, written in place: no null check
+    // (lib/light.ts points each tail jump at the one before the core, Arch.leanEntry), and no block of
+    // its own (a goto to a shared tail): clang compiles each a block per core, and in a TU of thousands
+    // of interceptors those cost a tenth of the time. The empty asm keeps the target opaque: a call of a
+    // function defined in the TU through the core's preserve_all type is undefined, and LLVM would
+    // delete it. musttail can't leave the scope of an object with a destructor: calls.ts counts
+    // bodies that may declare one as calling, so they are never written alone.
     for (const j of jumps) {
       edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, '{ __icc_r = reinterpret_cast< ::__icc::light_t>(::__icc::to_target(');
-      edits.insert(ts.toks[j.semicolon].start, ')); goto __icc_tail');
+      edits.insert(ts.toks[j.semicolon].start, ')); __asm__("" : "+r"(__icc_r)); __attribute__((musttail)) return __icc_r()');
       edits.insert(ts.toks[j.semicolon].end, ' }');
     }
   } else if (reads) {
@@ -117,12 +133,13 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // `used`: nothing but its own asm names it.
   const lightHead = `static __attribute__((used, preserve_all, aligned(32), section("${lightSection}"))) ::__icc::tail ${lightFn}()`;
   const lightDecl = `static __attribute__((preserve_all, section("${lightSection}"))) ::__icc::tail ${lightFn}() __asm__("${light}");`;
-  edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${QUIET} ${alone ? `${cxx}${lightDecl} ${lightHead}` : coreHead} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
+  // Alone: what lib/light.ts needs to define the public symbol at the core, in a section per visibility
+  // (it drops them): the public symbol's address, still undefined in the object, and the core's.
+  const leanEntry = `static const ::__icc::target_t ${lightFn}_lean[2] __attribute__((used, section(".icc_lean.${visibilityOf(ts, head, body, atNamespace, options)}"))) = { reinterpret_cast< ::__icc::target_t>(${self}), reinterpret_cast< ::__icc::target_t>(&${lightFn}) };`;
+  edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${alone ? `${LEAN_QUIET} ${cxx}${lightDecl} ${leanEntry} ${lightHead} { register ::__icc::light_t __icc_r __asm__("r11");` : `${QUIET} ${coreHead}`} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
 
-  const declared = ts.join(head.template?.start ?? head.specStart, head.idStart) + ' ' + ts.join(head.paramsClose + 1, body);
-  const dllexport = /\bdllexport\b/.test(declared);
-  const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declared)?.[1] as Visibility | undefined;
-  const visibility = attribute ?? (!atNamespace && !head.qualified && options.inlinesHidden ? 'hidden' : options.visibility ?? 'default');
+  const dllexport = /\bdllexport\b/.test(declaredText(ts, head, body));
+  const visibility = visibilityOf(ts, head, body, atNamespace, options);
   const stubOptions = { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined };
   const publicOperand = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sym = arch.symbolConstraint;
@@ -156,10 +173,8 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
     `__asm__(${arch.lightInvocation!()} : "+r"(__r) : "${sym}"(${publicOperand}) : "cc"); ` +
     '__attribute__((musttail)) return __r();';
   if (alone) {
-    // The tail first, reached only by the jumps' gotos; the body's own `}` ends the function, where
-    // -Wreturn-type reports a body that can reach it.
-    edits.insert(ts.toks[body].end, ` ${QUIET} ${ignore('-Wunreachable-code-aggressive')} ${entry} ::__icc::light_t __icc_r; if (0) { __icc_tail: ${tail('__icc_r')} } ${POP}`);
-    edits.insert(ts.toks[close].end, `${cxxEnd} ${POP}`);
+    // The body is a block in the core, whose `}` -Wreturn-type reports a body that can reach.
+    edits.insert(ts.toks[close].end, ` }${cxxEnd} ${POP}`);
     return undefined;
   }
   const lightText = light
@@ -172,6 +187,49 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const demangled = scopes.filter((s) => s.name).map((s) => s.name);
   return { demangledName: [...demangled, head.idText.replace(/\s+/g, '')].join('::'), emitter: '::' + [...named, emitter].join('::') };
 }
+
+/** The declaration's text before the name and after the parameters (attributes, specifiers). */
+function declaredText(ts: TokenStream, head: FunctionHead, body: number): string {
+  return ts.join(head.template?.start ?? head.specStart, head.idStart) + ' ' + ts.join(head.paramsClose + 1, body);
+}
+
+function visibilityOf(ts: TokenStream, head: FunctionHead, body: number, atNamespace: boolean, options: RewriteOptions): Visibility {
+  const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declaredText(ts, head, body))?.[1] as Visibility | undefined;
+  return attribute ?? (!atNamespace && !head.qualified && options.inlinesHidden ? 'hidden' : options.visibility ?? 'default');
+}
+
+/** The interceptor as the null report names it, from the source: `name` for extern "C", else
+ *  `ns::name(int, const char *)` with the parameters' names and default arguments left out where
+ *  they are plain (a demangler would print the same function as `ns::name(int, char const*)`). */
+export function displayName(ts: TokenStream, head: FunctionHead, scopes: readonly Scope[]): string {
+  if (head.externC || scopes.some((s) => s.externC)) return head.idText;
+  const qualified = [...scopes.filter((s) => s.name).map((s) => s.name), head.idText.replace(/\s+/g, '')].join('::');
+  const params: string[] = [];
+  let current: string[] = [];
+  let depth = 0;
+  const flush = (): void => {
+    const eq = current.indexOf('=');
+    let p = eq >= 0 ? current.slice(0, eq) : current;
+    // A trailing identifier after a type is the parameter's name: `int n`, `const char *s`.
+    const last = p[p.length - 1];
+    if (p.length > 1 && /^[A-Za-z_]\w*$/.test(last) && !NAME_KEYWORDS.has(last) && p[p.length - 2] !== '::') p = p.slice(0, -1);
+    params.push(p.join(' ').replace(/\s*(::|<|>)\s*/g, '$1').replace(/\s+([*&])/g, '$1'));
+    current = [];
+  };
+  for (let i = head.paramsOpen + 1; i < head.paramsClose; i++) {
+    const t = ts.text(i);
+    if (t === '(' || t === '[' || t === '<' || t === '{') depth++;
+    if (t === ')' || t === ']' || t === '>' || t === '}') depth--;
+    if (t === ',' && depth === 0) flush();
+    else current.push(t);
+  }
+  if (current.length > 0) flush();
+  const list = params.length === 1 && params[0] === 'void' ? '' : params.join(', ');
+  return `${qualified}(${list})`;
+}
+
+/** Keywords that end a parameter's type, never name it. */
+const NAME_KEYWORDS = new Set(['int', 'char', 'short', 'long', 'signed', 'unsigned', 'float', 'double', 'bool', 'void', 'const', 'volatile', 'wchar_t', 'char8_t', 'char16_t', 'char32_t', '__int128', 'auto', '__restrict', '__restrict__', 'restrict']);
 
 function hasAsm(ts: TokenStream, body: number, close: number): boolean {
   for (let i = body + 1; i < close; i++) if (/^(__)?asm(__)?$/.test(ts.text(i))) return true;

@@ -95,7 +95,7 @@ class Rewriter {
     // the first mention of the syntax (earlier text can't hold an interceptor).
     const from = first > 0 ? (options.restartScan ?? new RestartScan()).finish(src, first) : 0;
     this.ts = new TokenStream(src, from);
-    this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0, alone: [], params: 0 };
+    this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0, alone: [], leanAsm: [], params: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
     this.map = new SourceMap(src, options.fileName ?? '<stdin>', from === 0 ? this.ts.all : undefined, options.latin1 ?? false);
   }
@@ -111,7 +111,9 @@ class Rewriter {
     const first = /^# 1 "[^\n]*"\n/.exec(body)?.[0] ?? '';
     // A file that names __cxa_demangle itself gets a strong reference from the prelude too (prelude.ts).
     const ownDemangler = this.src.includes('__cxa_demangle');
-    const text = first + preludeText(this.options.abi, this.emit.params > 0 ? this.options.demangler ?? 'weak' : undefined, this.options.pic ?? false, ownDemangler) + body;
+    // After the last line: the file-scope asm before each core written alone (emit.ts), one line each.
+    const lean = this.emit.leanAsm.length > 0 ? `\n# 1 "<icc++ lean cores>" 3\n${this.emit.leanAsm.join('\n')}\n` : '';
+    const text = first + preludeText(this.options.abi, this.emit.params > 0 ? this.options.demangler ?? 'weak' : undefined, this.options.pic ?? false, ownDemangler) + body + lean;
     let located: ReturnType<RewriteResult['locations']> | undefined;
     const locations = (): ReturnType<RewriteResult['locations']> => (located ??= {
       coreEnds: this.coreEnds.map((c) => ({ ...this.map.locate(c.offset), name: c.name, ...(c.reads ? { readsFrom: this.map.locate(c.start).line } : {}) })),
