@@ -37,12 +37,13 @@ export function selectLightPaths(file: string): LightDecision[] {
   const elf = Elf64.parse(buf, EM_X86_64);
   if (!elf) return [];
   const unusedPads: { section: Section; size: number }[] = [];
-  const lean = leanEntries(elf);
+  // Cores written alone, by their sections: clang may have renamed the core after its public symbol,
+  // an alias of it.
+  const lean = elf.sections.filter((s) => LEAN_CORE_SECTION.test(s.name) && !elf.sectionNamed(lightStubSection(s.name.slice(6))) && hasCheck(elf, s));
+  const leanSections = new Set(lean.map((s) => s.index));
   const decisions = elf.symbols
-    .filter((s) => s.name.startsWith(LIGHT_CORE_PREFIX) && s.type === STT_FUNC && s.section !== 0)
+    .filter((s) => s.name.startsWith(LIGHT_CORE_PREFIX) && s.type === STT_FUNC && s.section !== 0 && !leanSections.has(s.section))
     .map((core): LightDecision => {
-      const entry = lean.get(core.section);
-      if (entry) return leanCore(elf, core, entry);
       const stub = elf.sectionNamed(lightStubSection(core.name));
       const pub = stub && elf.functionIn(stub);
       const symbol = pub?.name ?? '?';
@@ -74,56 +75,77 @@ export function selectLightPaths(file: string): LightDecision[] {
       if (pad && pad.value + BAIL_PAD_BYTES === section.size) unusedPads.push({ section, size: pad.value });
       return { core: core.name, symbol, light: true };
     });
-  for (const { section, size } of unusedPads) elf.truncate(section, size);
+  const entries = leanEntries(elf);
+  decisions.push(...lean.map((section) => leanCore(elf, section, entries.get(section.name.slice('.text.'.length)))));
   for (const section of elf.sections) if (section.name.startsWith(LEAN_SECTION)) elf.discard(section);
+  for (const { section, size } of unusedPads) elf.truncate(section, size);
   if (decisions.length > 0) writeFileSync(file, buf);
   return decisions;
-}
-
-/** A light core written alone (lib/rewrite/emit.ts): the public symbol, undefined in the object
- *  until its core passes, and the visibility its definition gets. */
-interface LeanEntry {
-  pub: ElfSymbol;
-  visibility: number;
-}
-
-/** Where emit.ts puts each lean core's entry: two addresses, the public symbol's and the core's;
- *  the section's name ends in the visibility. */
-const LEAN_SECTION = '.icc_lean.';
-const VISIBILITY: Record<string, number> = { default: 0, hidden: 2, protected: 3 };
-
-/** The lean cores' entries, by the core's section. */
-function leanEntries(elf: Elf64): Map<number, LeanEntry> {
-  const out = new Map<number, LeanEntry>();
-  for (const section of elf.sections) {
-    const visibility = section.name.startsWith(LEAN_SECTION) ? VISIBILITY[section.name.slice(LEAN_SECTION.length)] : undefined;
-    if (visibility === undefined) continue;
-    const at = new Map(elf.relocationsOf(section.index).filter((r) => r.type === R_X86_64_64).map((r) => [r.offset, r]));
-    for (let offset = 0; offset + 16 <= section.size; offset += 16) {
-      const pub = elf.symbols[at.get(offset)?.symbol ?? -1];
-      const core = elf.symbols[at.get(offset + 8)?.symbol ?? -1];
-      if (pub && core) out.set(core.section, { pub, visibility });
-    }
-  }
-  return out;
 }
 
 /** The check before a lean core (asm/x86_64-sysv.S icc_sysv_lean), its last 8 bytes: test %r11, %r11;
  *  jz (the null report); jmp *%r11. */
 const LEAN_CHECK = [0x4d, 0x85, 0xdb, 0x74, -1, 0x41, 0xff, 0xe3];
 
-/** Checks a lean core; when it passes, points its tail jumps at the check before it and defines the
- *  public symbol at the core. */
-function leanCore(elf: Elf64, core: ElfSymbol, { pub, visibility }: LeanEntry): LightDecision {
-  const decided = (reason?: string): LightDecision => ({ core: core.name, symbol: pub.name, light: reason === undefined, ...(reason ? { reason } : {}) });
+const places = new WeakMap<Elf64, Map<string, ElfSymbol[]>>();
+
+/** The function symbols of an object by where they are, `section:value` (read once: a shim has thousands). */
+function functionsAt(elf: Elf64): Map<string, ElfSymbol[]> {
+  let at = places.get(elf);
+  if (at) return at;
+  places.set(elf, (at = new Map()));
+  for (const s of elf.symbols) if (s.type === STT_FUNC && s.section !== 0) at.set(`${s.section}:${s.value}`, [...(at.get(`${s.section}:${s.value}`) ?? []), s]);
+  return at;
+}
+
+/** A light core's own section, `.text.__icc_light.N`. */
+const LEAN_CORE_SECTION = /^\.text\.__icc_light\.\d+$/;
+
+/** Whether a light core's section starts with the check of a core written alone (lib/rewrite/emit.ts). */
+function hasCheck(elf: Elf64, section: Section): boolean {
+  return section.size > 32 && !LEAN_CHECK.some((b, i) => b >= 0 && elf.buf[section.offset + 24 + i] !== b);
+}
+
+/** A light core written alone (lib/rewrite/emit.ts): its public symbol, undefined in the object
+ *  until the core passes, and the visibility its definition gets. */
+interface LeanEntry {
+  pub: ElfSymbol;
+  visibility: number;
+}
+
+/** Where emit.ts puts each lean core's entry (24 bytes: the public symbol's address, the core's
+ *  number, and with -fcf-protection the core's address); the section's name ends in the visibility. */
+const LEAN_SECTION = '.icc_lean.';
+const VISIBILITY: Record<string, number> = { default: 0, hidden: 2, protected: 3 };
+
+/** The lean cores' entries, by the core's name (`__icc_light.N`). */
+function leanEntries(elf: Elf64): Map<string, LeanEntry> {
+  const out = new Map<string, LeanEntry>();
+  for (const section of elf.sections) {
+    const visibility = section.name.startsWith(LEAN_SECTION) ? VISIBILITY[section.name.slice(LEAN_SECTION.length)] : undefined;
+    if (visibility === undefined) continue;
+    const at = new Map(elf.relocationsOf(section.index).filter((r) => r.type === R_X86_64_64).map((r) => [r.offset, r]));
+    for (let offset = 0; offset + 24 <= section.size; offset += 24) {
+      const pub = elf.symbols[at.get(offset)?.symbol ?? -1];
+      const core = elf.buf.readBigUInt64LE(section.offset + offset + 8);
+      if (pub) out.set(`${LIGHT_CORE_PREFIX}${core}`, { pub, visibility });
+    }
+  }
+  return out;
+}
+
+/** Checks a lean core, at +32 in its section; when it passes, points its tail jumps at the check
+ *  before it and defines the public symbol there. One that fails is compiled again (lib/pipeline.ts). */
+function leanCore(elf: Elf64, section: Section, entry: LeanEntry | undefined): LightDecision {
+  const name = section.name.slice('.text.'.length);
+  const core = functionsAt(elf).get(`${section.index}:32`)?.[0];
+  const decided = (reason?: string): LightDecision => ({ core: name, symbol: entry?.pub.name ?? '?', light: reason === undefined, ...(reason ? { reason } : {}) });
+  if (!core || !entry) return decided('no core or no entry for it');
+  if (entry.pub.section !== 0) return decided('the public symbol is already defined');
   const body = coreCode(elf, core);
   if (!body) return decided('no code');
   const reason = whyNotLight(body);
   if (reason) return decided(reason);
-  if (pub.section !== 0) return decided('the public symbol is already defined');
-  const section = elf.sections[core.section];
-  const check = section.offset + core.value - 8;
-  if (core.value < 32 || LEAN_CHECK.some((b, i) => b >= 0 && elf.buf[check + i] !== b)) return decided('no null check before the core');
   // Every way out of the core is a tail jump through r11: a `ret` would be a call clang deleted.
   const insns = decode(body.code);
   if (insns.some((insn) => insn.opcode === 0xc3 || insn.opcode === 0xc2)) return decided('a return');
@@ -137,7 +159,7 @@ function leanCore(elf: Elf64, core: ElfSymbol, { pub, visibility }: LeanEntry): 
   }
   // jmp *%r11 (3 bytes) becomes jmp rel8 back to the check, and int3.
   for (const t of tails) body.code.set([0xeb, -(t.at + 2 + 8) & 0xff, 0xcc], t.at);
-  elf.defineFunction(pub, core, visibility);
+  elf.defineFunction(entry.pub, core, entry.visibility);
   return decided();
 }
 

@@ -53,7 +53,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
   if (!Array.isArray(texts)) return texts;
 
   const target = targetAbi(plan);
-  const options = { abi: target.abi, cet: cetEnabled(plan), pic: picEnabled(plan), latin1: true, demangler: demanglerFor(target.abi, targetTriple(plan)), lightAlone: objectChecked(plan), ...visibilityOf(plan) };
+  const options = { abi: target.abi, cet: cetEnabled(plan), pic: picEnabled(plan), latin1: true, demangler: demanglerFor(target.abi, targetTriple(plan)), lightAlone: objectChecked(plan), pedantic: compileFlags(plan).some((f) => PEDANTIC_WARNINGS.test(f)), ...visibilityOf(plan) };
   const sources: Source[] = [];
   const errors: IccError[] = [];
   for (const { input, text, stderr, restartScan } of texts) {
@@ -187,6 +187,10 @@ function cetEnabled(plan: Plan): boolean {
 
 
 /** Flags for compiling rewritten text: everything but preprocessing, linking, language and output. */
+/** Flags that may turn on the warnings generated declarations trip (reserved names, C++98
+ *  compatibility): only with them does the rewriter quiet each declaration (lib/rewrite/emit.ts). */
+const PEDANTIC_WARNINGS = /^-W(no-)?(error=)?(everything|reserved|c\+\+98)|^-Xclang$|^--config/;
+
 function compileFlags(plan: Plan): string[] {
   const deps = new Set(plan.depFlags);
   const flags = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && !deps.has(o) && !only(o, 'pp') && !only(o, 'ld'));

@@ -35,13 +35,15 @@ export interface EmitContext {
   leanAsm: string[];
   /** Interceptors whose body reads its parameters (they need the replay support in the prelude). */
   params: number;
+  /** Warnings about reserved names or C++98 may be on (RewriteOptions.pedantic, or a pragma in the source). */
+  pedantic: boolean;
 }
 
 const PUSH = '_Pragma("clang diagnostic push")';
 const POP = '_Pragma("clang diagnostic pop")';
 const ignore = (w: string): string => `_Pragma("clang diagnostic ignored \\"${w}\\"")`;
-/** What a core written alone declares before its body can warn about (its names): a TU of thousands
- *  of them spends a tenth of clang's time in _Pragma. */
+/** What a core written alone declares can warn about, where those warnings may be on (its reserved
+ *  names): a TU of thousands of them spent a tenth of clang's time in _Pragma. */
 const LEAN_QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wc++98-compat-pedantic')].join(' ');
 const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototypes'), ignore('-Wundefined-internal'), ignore('-Wunused-function'), ignore('-Wunused-member-function'), ignore('-Wregister'), ignore('-Wdeprecated-register'), ignore('-Wframe-address'), ignore('-Wc++98-compat-pedantic')].join(' ');
 
@@ -78,8 +80,9 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // inlined in a light core; clang's time follows the number of functions. Only where icc++ checks the
   // object (options.lightAlone) and compiles the TU again with the full core beside the light cores that
   // fail (lib/pipeline.ts); a body with call syntax would fail, so it gets both copies at once.
-  // Alone, it defines no symbol itself: lib/light.ts defines the public symbol, still undefined in the
+  // Alone, the core defines no symbol: lib/light.ts defines the public symbol, left undefined in the
   // object, at the core, which a global symbol can name (a local one would have to move in the table).
+  // Not an alias: clang would see the calls in the TU reach a function of another calling convention.
   const alone = light !== undefined && binding === 'globl' && arch.leanEntry !== undefined && options.lightAlone === true && !options.fullCores?.has(light) && !mayCall(ts, body, close);
   if (alone) {
     ctx.alone.push(light);
@@ -107,8 +110,8 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
     // delete it. musttail can't leave the scope of an object with a destructor: calls.ts counts
     // bodies that may declare one as calling, so they are never written alone.
     for (const j of jumps) {
-      edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, '{ __icc_r = reinterpret_cast< ::__icc::light_t>(::__icc::to_target(');
-      edits.insert(ts.toks[j.semicolon].start, ')); __asm__("" : "+r"(__icc_r)); __attribute__((musttail)) return __icc_r()');
+      edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, '{ __icc_r = ::__icc::to_light(');
+      edits.insert(ts.toks[j.semicolon].start, '); __asm__("" : "+r"(__icc_r)); __attribute__((musttail)) return __icc_r()');
       edits.insert(ts.toks[j.semicolon].end, ' }');
     }
   } else if (reads) {
@@ -133,13 +136,16 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // `used`: nothing but its own asm names it.
   const lightHead = `static __attribute__((used, preserve_all, aligned(32), section("${lightSection}"))) ::__icc::tail ${lightFn}()`;
   const lightDecl = `static __attribute__((preserve_all, section("${lightSection}"))) ::__icc::tail ${lightFn}() __asm__("${light}");`;
+  const visibility = visibilityOf(ts, head, body, atNamespace, options);
   // Alone: what lib/light.ts needs to define the public symbol at the core, in a section per visibility
-  // (it drops them): the public symbol's address, still undefined in the object, and the core's.
-  const leanEntry = `static const ::__icc::target_t ${lightFn}_lean[2] __attribute__((used, section(".icc_lean.${visibilityOf(ts, head, body, atNamespace, options)}"))) = { reinterpret_cast< ::__icc::target_t>(${self}), reinterpret_cast< ::__icc::target_t>(&${lightFn}) };`;
-  edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${alone ? `${LEAN_QUIET} ${cxx}${lightDecl} ${leanEntry} ${lightHead} { register ::__icc::light_t __icc_r __asm__("r11");` : `${QUIET} ${coreHead}`} ${POP} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
+  // (it drops them): the public symbol's address, undefined in the object, and the core's number; with
+  // -fcf-protection the core's address too, so that it starts with endbr64 as an address-taken function.
+  const leanEntry = `static const ::__icc::lean_entry ${lightFn}_lean __attribute__((used, section(".icc_lean.${visibility}"))) = { reinterpret_cast< ::__icc::target_t>(${self}), ${light?.slice(LIGHT_CORE_PREFIX.length)}, ${options.cet ? `reinterpret_cast< ::__icc::target_t>(&${lightFn})` : 'nullptr'} };`;
+  const quieted = (text: string, quiet: string): string => (quiet ? `${quiet} ${text} ${POP}` : text);
+  const coreStart = alone ? quieted(`${cxx}${lightDecl} ${leanEntry} ${lightHead} { register ::__icc::light_t __icc_r __asm__("r11");`, ctx.pedantic ? LEAN_QUIET : '') : quieted(coreHead, QUIET);
+  edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${coreStart} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
 
   const dllexport = /\bdllexport\b/.test(declaredText(ts, head, body));
-  const visibility = visibilityOf(ts, head, body, atNamespace, options);
   const stubOptions = { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined };
   const publicOperand = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sym = arch.symbolConstraint;

@@ -37,6 +37,10 @@ export interface RewriteOptions {
   restartScan?: RestartScan;
   /** icc++ checks the object and can compile again: a light core may be the only copy of its body (emit.ts). */
   lightAlone?: boolean;
+  /** The command line may turn on warnings about reserved names or C++98 (-Weverything...): the
+   *  declarations a light core written alone adds are then quieted, as when the source itself names
+   *  such a warning in a pragma (emit.ts). */
+  pedantic?: boolean;
   /** Light cores (`__icc_light.N`) that get a full core beside them all the same: they failed alone. */
   fullCores?: ReadonlySet<string>;
 }
@@ -95,7 +99,8 @@ class Rewriter {
     // the first mention of the syntax (earlier text can't hold an interceptor).
     const from = first > 0 ? (options.restartScan ?? new RestartScan()).finish(src, first) : 0;
     this.ts = new TokenStream(src, from);
-    this.emit = { ts: this.ts, edits: this.edits, options, lightCores: 0, alone: [], leanAsm: [], params: 0 };
+    const pedantic = options.pedantic !== false || /Weverything|Wreserved|Wc\+\+98/.test(src);
+    this.emit = { ts: this.ts, edits: this.edits, options, pedantic, lightCores: 0, alone: [], leanAsm: [], params: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
     this.map = new SourceMap(src, options.fileName ?? '<stdin>', from === 0 ? this.ts.all : undefined, options.latin1 ?? false);
   }

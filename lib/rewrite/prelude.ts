@@ -24,6 +24,11 @@ template <bool B, class T> struct enable_if {};
 template <class T> struct enable_if<true, T> { typedef T type; };
 template <class T> __attribute__((always_inline)) inline typename enable_if<is_pointer<T>::value, target_t>::type to_target(T p) noexcept { return (target_t)(p); }
 __attribute__((always_inline)) inline target_t to_target(decltype(nullptr)) noexcept { return nullptr; }
+/* The same for a light core written alone (lib/rewrite/emit.ts): one conversion, straight to its tail's type. */
+template <class T> __attribute__((always_inline)) inline typename enable_if<is_pointer<T>::value, light_t>::type to_light(T p) noexcept { return (light_t)(p); }
+__attribute__((always_inline)) inline light_t to_light(decltype(nullptr)) noexcept { return nullptr; }
+/* What lib/light.ts reads to define a light core's public symbol (lib/rewrite/emit.ts). */
+struct lean_entry { target_t symbol; unsigned long core; target_t address; };
 `;
 // The null-target report demangles through a weak reference, on ELF only: on COFF a weak reference
 // makes the user's own references to __cxa_demangle in the file weak too (lib/pipeline.ts). On ELF

@@ -60,9 +60,9 @@ test('a body with no call syntax is written in its light core alone, where icc++
   const out = userPart(alone.text).split('\n');
   assert.is(lines(userPart(alone.text)), lines(src), 'same number of lines');
   assert.not.match(alone.text, /__core_Cached/, 'no full core');
-  assert.match(out[3], /^; .*__icc_light_0_lean\[2\] .*section\("\.icc_lean\.default"\).*static_cast<void \(\*\) \( void \)>\(&Cached\).*&__icc_light_0.*::__icc::tail __icc_light_0\(\) \{ register ::__icc::light_t __icc_r __asm__\("r11"\);/, 'the light core takes the body, after what defines the public symbol at it');
+  assert.match(out[3], /^; .*::__icc::lean_entry __icc_light_0_lean .*section\("\.icc_lean\.default"\).*static_cast<void \(\*\) \( void \)>\(&Cached\)\), 0, nullptr \}; .*::__icc::tail __icc_light_0\(\) \{ register ::__icc::light_t __icc_r __asm__\("r11"\);/, 'the light core takes the body, after what defines the public symbol at it');
   assert.not.match(userPart(alone.text), /icc_sysv_stub|icc_sysv_light/, 'no asm statement of its own');
-  assert.match(out[5], /\{ __icc_r = reinterpret_cast< ::__icc::light_t>\(::__icc::to_target\( p\)\); __asm__\("" : "\+r"\(__icc_r\)\); __attribute__\(\(musttail\)\) return __icc_r\(\); \}$/, 'goto -> is the tail jump, in place');
+  assert.match(out[5], /\{ __icc_r = ::__icc::to_light\( p\); __asm__\("" : "\+r"\(__icc_r\)\); __attribute__\(\(musttail\)\) return __icc_r\(\); \}$/, 'goto -> is the tail jump, in place');
   assert.match(out[7], /^\} \} _Pragma\("clang diagnostic pop"\)$/, "the body is a block of the light core");
   assert.match(alone.text, /\n# 1 "<icc\+\+ lean cores>" 3\n__asm__\("icc_sysv_lean __icc_light\.0, \\"Cached\(\)\\""\);\n$/, 'its null report and check, at file scope');
   const both = rewriteInterceptors(src, { ...opts, lightAlone: true, fullCores: new Set(['__icc_light.0']) });
