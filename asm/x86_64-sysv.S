@@ -182,7 +182,7 @@
  * short jump back to it. Module asm comes before any function in clang's
  * output, so nothing lands between this and the core. Nothing here is compiled
  * per interceptor: the rewriter writes one file-scope asm line per core. */
-.macro icc_sysv_lean core:req, name:req
+.macro icc_sysv_lean core:req, name:req, sym, bind=globl, vis=default
   .pushsection .text.\core,"ax",@progbits
   .p2align 5
 ".L\core\().null":                  /* +0 */
@@ -192,11 +192,28 @@
   .fill 8, 1, 0xcc                    /* int3 up to the check */
   test %r11, %r11                     /* +24: 3 bytes */
   .byte 0x74, 0xe3                    /* jz .null (rel8 -29), spelled out: -O0 relaxes every jump */
-  jmp *%r11                           /* 3 bytes; the core starts at +32 */
+  jmp *%r11                           /* 3 bytes */
+  .type "\core",@function
+"\core":                             /* +32: the core, compiled under a C++ name (lib/light.ts sizes this) */
   .section .rodata.__icc_null_names,"a",@progbits
 ".L\core\().name":
   .asciz "\name"
   .popsection
+  /* An extern "C" function whose symbol the rewriter knows: defined here, at the core (it takes the
+   * core's size); otherwise lib/light.ts defines it from the core's entry. */
+  .ifnb \sym
+    .ifc \bind,globl
+      .globl "\sym"
+    .endif
+    .ifc \vis,hidden
+      .hidden "\sym"
+    .endif
+    .ifc \vis,protected
+      .protected "\sym"
+    .endif
+    .type "\sym",@function
+    .set "\sym", \core
+  .endif
 .endm
 
 /* One width's path through the trampoline: call the core with the vector

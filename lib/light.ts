@@ -138,10 +138,15 @@ function leanEntries(elf: Elf64): Map<string, LeanEntry> {
  *  before it and defines the public symbol there. One that fails is compiled again (lib/pipeline.ts). */
 function leanCore(elf: Elf64, section: Section, entry: LeanEntry | undefined): LightDecision {
   const name = section.name.slice('.text.'.length);
-  const core = functionsAt(elf).get(`${section.index}:32`)?.[0];
-  const decided = (reason?: string): LightDecision => ({ core: name, symbol: entry?.pub.name ?? '?', light: reason === undefined, ...(reason ? { reason } : {}) });
-  if (!core || !entry) return decided('no core or no entry for it');
-  if (entry.pub.section !== 0) return decided('the public symbol is already defined');
+  // At +32: the core as clang named it, the asm's label `__icc_light.N`, and perhaps the public symbol
+  // that asm defined there; the core is the one with a size.
+  const here = functionsAt(elf).get(`${section.index}:32`) ?? [];
+  const core = here.reduce<ElfSymbol | undefined>((a, s) => (a && a.size >= s.size ? a : s), undefined);
+  const decided = (reason?: string): LightDecision => ({ core: name, symbol: pub?.name ?? '?', light: reason === undefined, ...(reason ? { reason } : {}) });
+  // Without an entry the file-scope asm line defined the public symbol at the core (an extern "C" one).
+  const pub = entry?.pub ?? here.find((s) => s !== core && s.name !== name);
+  if (!core || !pub) return decided('no core, or no public symbol for it');
+  if (entry && entry.pub.section !== 0) return decided('the public symbol is already defined');
   const body = coreCode(elf, core);
   if (!body) return decided('no code');
   const reason = whyNotLight(body);
@@ -159,7 +164,8 @@ function leanCore(elf: Elf64, section: Section, entry: LeanEntry | undefined): L
   }
   // jmp *%r11 (3 bytes) becomes jmp rel8 back to the check, and int3.
   for (const t of tails) body.code.set([0xeb, -(t.at + 2 + 8) & 0xff, 0xcc], t.at);
-  elf.defineFunction(entry.pub, core, entry.visibility);
+  if (entry) elf.defineFunction(entry.pub, core, entry.visibility);
+  for (const s of here) if (s.size === 0) elf.moveSymbol(s, core); // the label, and the symbol the asm defined
   return decided();
 }
 

@@ -71,7 +71,7 @@ export interface Arch {
   /** With light cores: the file-scope asm statement put before a light core written alone (its
    *  body's only copy), in its section: the null report naming `name`, and the check its tail jumps go
    *  through once the object is checked. */
-  leanEntry?(core: string, name: string): string;
+  leanEntry?(core: string, name: string, pub?: { symbol: string; binding: Binding; visibility: Visibility }): string;
   /** `write_stderr(const char *)` inside namespace __icc, for the null-target report. */
   stderrWriter: string;
   /** After the compile: checks the object's light cores and redirects the stubs of those that pass. */

@@ -32,7 +32,8 @@ export const sysv: Arch = {
     `__asm__(${cString(macros + `\nicc_sysv_trampoline\n` + (replay ? 'icc_x86_64_replay_elf __icc_sysv_replay, __icc_sysv_width\n' : ''))});`,
   stubInvocation: (stub) => stubInvocation('sysv', stub),
   lightInvocation,
-  leanEntry: (core, name) => `__asm__(${cString(`icc_sysv_lean ${core}, ${cString(name)}`)});`,
+  leanEntry: (core, name, pub) =>
+    `__asm__(${cString(`icc_sysv_lean ${core}, ${cString(name)}${pub ? `, ${cString(pub.symbol)}, ${pub.binding}, ${pub.visibility}` : ''}`)});`,
   // Linux: the write system call itself, so no libc declaration can clash.
   stderrWriter: `
 inline void write_stderr(const char *s) noexcept {

@@ -37,6 +37,9 @@ export interface EmitContext {
   params: number;
   /** Warnings about reserved names or C++98 may be on (RewriteOptions.pedantic, or a pragma in the source). */
   pedantic: boolean;
+  /** The symbol of an extern "C" function named so: its asm label, else the name; undefined when the
+   *  source may name it otherwise (interceptors.ts, asmLabels). */
+  cSymbol(name: string): string | undefined;
 }
 
 const PUSH = '_Pragma("clang diagnostic push")';
@@ -83,10 +86,15 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // Alone, the core defines no symbol: lib/light.ts defines the public symbol, left undefined in the
   // object, at the core, which a global symbol can name (a local one would have to move in the table).
   // Not an alias: clang would see the calls in the TU reach a function of another calling convention.
-  const alone = light !== undefined && binding === 'globl' && arch.leanEntry !== undefined && options.lightAlone === true && !options.fullCores?.has(light) && !mayCall(ts, body, close);
+  // An extern "C" function's symbol the rewriter knows: the file-scope asm line defines it at the core
+  // (not with -fcf-protection: the core then needs its address taken, for its endbr64), with any binding.
+  const externC = head.externC || scopes.some((s) => s.externC);
+  const cSymbol = externC && !head.qualified && !options.cet ? ctx.cSymbol(head.idText) : undefined;
+  const alone = light !== undefined && (binding === 'globl' || (cSymbol !== undefined && binding === 'local')) && arch.leanEntry !== undefined && options.lightAlone === true && !options.fullCores?.has(light) && !mayCall(ts, body, close);
+  const visibility = visibilityOf(ts, head, body, atNamespace, options);
   if (alone) {
     ctx.alone.push(light);
-    ctx.leanAsm.push(arch.leanEntry!(light, displayName(ts, head, scopes)));
+    ctx.leanAsm.push(arch.leanEntry!(light, cSymbol ?? displayName(ts, head, scopes), cSymbol === undefined ? undefined : { symbol: cSymbol, binding, visibility }));
   }
   const self = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sig = `decltype(::__icc::sig(${self}))`;
@@ -136,13 +144,12 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // `used`: nothing but its own asm names it.
   const lightHead = `static __attribute__((used, preserve_all, aligned(32), section("${lightSection}"))) ::__icc::tail ${lightFn}()`;
   const lightDecl = `static __attribute__((preserve_all, section("${lightSection}"))) ::__icc::tail ${lightFn}() __asm__("${light}");`;
-  const visibility = visibilityOf(ts, head, body, atNamespace, options);
   // Alone: what lib/light.ts needs to define the public symbol at the core, in a section per visibility
   // (it drops them): the public symbol's address, undefined in the object, and the core's number; with
   // -fcf-protection the core's address too, so that it starts with endbr64 as an address-taken function.
-  const leanEntry = `static const ::__icc::lean_entry ${lightFn}_lean __attribute__((used, section(".icc_lean.${visibility}"))) = { reinterpret_cast< ::__icc::target_t>(${self}), ${light?.slice(LIGHT_CORE_PREFIX.length)}, ${options.cet ? `reinterpret_cast< ::__icc::target_t>(&${lightFn})` : 'nullptr'} };`;
+  const leanEntry = cSymbol !== undefined ? '' : `static const ::__icc::lean_entry ${lightFn}_lean __attribute__((used, section(".icc_lean.${visibility}"))) = { reinterpret_cast< ::__icc::target_t>(${self}), ${light?.slice(LIGHT_CORE_PREFIX.length)}, ${options.cet ? `reinterpret_cast< ::__icc::target_t>(&${lightFn})` : 'nullptr'} };`;
   const quieted = (text: string, quiet: string): string => (quiet ? `${quiet} ${text} ${POP}` : text);
-  const coreStart = alone ? quieted(`${cxx}${lightDecl} ${leanEntry} ${lightHead} { register ::__icc::light_t __icc_r __asm__("r11");`, ctx.pedantic ? LEAN_QUIET : '') : quieted(coreHead, QUIET);
+  const coreStart = alone ? quieted(`${cxx}${leanEntry} ${lightHead} { register ::__icc::light_t __icc_r __asm__("r11");`, ctx.pedantic ? LEAN_QUIET : '') : quieted(coreHead, QUIET);
   edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${coreStart} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
 
   const dllexport = /\bdllexport\b/.test(declaredText(ts, head, body));

@@ -100,7 +100,13 @@ class Rewriter {
     const from = first > 0 ? (options.restartScan ?? new RestartScan()).finish(src, first) : 0;
     this.ts = new TokenStream(src, from);
     const pedantic = options.pedantic !== false || /Weverything|Wreserved|Wc\+\+98/.test(src);
-    this.emit = { ts: this.ts, edits: this.edits, options, pedantic, lightCores: 0, alone: [], leanAsm: [], params: 0 };
+    let labels: Map<string, Set<string>> | null | undefined;
+    const cSymbol = (name: string): string | undefined => {
+      labels ??= asmLabels(src);
+      const named = labels?.get(name);
+      return labels === null || (named && named.size > 1) ? undefined : named ? [...named][0] : name;
+    };
+    this.emit = { ts: this.ts, edits: this.edits, options, pedantic, cSymbol, lightCores: 0, alone: [], leanAsm: [], params: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
     this.map = new SourceMap(src, options.fileName ?? '<stdin>', from === 0 ? this.ts.all : undefined, options.latin1 ?? false);
   }
@@ -397,4 +403,20 @@ class Rewriter {
     }
     return undefined;
   }
+}
+
+/** The asm labels the text gives functions (`void f(int) __asm__("g");`), by name: what an extern "C"
+ *  function's symbol is when not its name. null when the text may rename symbols otherwise
+ *  (`#pragma redefine_extname`). A declaration this misses would give the light core written alone
+ *  the wrong name: the pattern takes any parameter list without `;`, `{`, `}` or a string. */
+export function asmLabels(text: string): Map<string, Set<string>> | null {
+  if (text.includes('redefine_extname')) return null;
+  const labels = new Map<string, Set<string>>();
+  const declaration = /\b([A-Za-z_]\w*)\s*\([^;{}"]*?\)\s*(?:(?:noexcept|throw\s*\(\s*\)|__attribute__\s*\(\([^;{}"]*?\)\))\s*)*(?:__asm__|__asm|asm)\s*\(\s*"((?:[^"\\]|\\.)*)"\s*\)/g;
+  for (const m of text.matchAll(declaration)) {
+    const set = labels.get(m[1]) ?? new Set<string>();
+    set.add(m[2]);
+    labels.set(m[1], set);
+  }
+  return labels;
 }
