@@ -149,10 +149,10 @@ function leanCore(elf: Elf64, section: Section, entry: LeanEntry | undefined): L
   if (entry && entry.pub.section !== 0) return decided('the public symbol is already defined');
   const body = coreCode(elf, core);
   if (!body) return decided('no code');
-  const reason = whyNotLight(body);
+  const insns = decode(body.code);
+  const reason = whyNotLight(body, insns);
   if (reason) return decided(reason);
   // Every way out of the core is a tail jump through r11: a `ret` would be a call clang deleted.
-  const insns = decode(body.code);
   if (insns.some((insn) => insn.opcode === 0xc3 || insn.opcode === 0xc2)) return decided('a return');
   const last = insns[insns.length - 1];
   if (last?.kind !== 'indirect-jump' && !(last?.kind === 'jump' && (last.opcode === 0xeb || last.opcode === 0xe9))) return decided('no tail jump at its end');
@@ -212,9 +212,9 @@ function bailPad(elf: Elf64, core: ElfSymbol): ElfSymbol | undefined {
 }
 
 /** Why this light core may not be used, or undefined when it may. */
-function whyNotLight({ code, relocated }: CoreCode): string | undefined {
+function whyNotLight({ code, relocated }: CoreCode, insns = decode(code)): string | undefined {
   // A direct call or jump out of the core carries a relocation, since the core is alone in its section.
-  for (const insn of decode(code)) {
+  for (const insn of insns) {
     switch (insn.kind) {
       case 'unknown':
         return `an instruction the check does not decode (at +${insn.at})`;

@@ -70,10 +70,11 @@ export class Elf64 {
     for (let at = rela.offset; at < rela.offset + rela.size; at += 24) {
       out.push({
         at,
-        offset: Number(this.buf.readBigUInt64LE(at)),
+        // Two 32-bit halves, not a BigInt: a shim's object has tens of thousands of relocations.
+        offset: this.buf.readUInt32LE(at) + this.buf.readUInt32LE(at + 4) * 2 ** 32,
         type: this.buf.readUInt32LE(at + 8),
         symbol: this.buf.readUInt32LE(at + 12),
-        addend: Number(this.buf.readBigInt64LE(at + 16)),
+        addend: this.buf.readUInt32LE(at + 16) + this.buf.readInt32LE(at + 20) * 2 ** 32,
       });
     }
     return out;

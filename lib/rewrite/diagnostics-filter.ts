@@ -81,7 +81,7 @@ export function filterDiagnostics(text: string, context: FilterContext = {}): st
     const edits = lineEdits.filter((e) => e.file === file && e.line === line);
     const col = edits.length > 0 ? originalColumn(Number(colText), edits) : Number(colText);
     let header = lead + fileRaw + `:${line}:${col}` + sep + block[0].slice(m[0].length);
-    header = header.replace(/no matching function for call to 'to_target'/, "'goto ->' needs a pointer target: a void*, a function pointer or FARPROC");
+    header = header.replace(/no matching function for call to 'to_(target|light)'/, "'goto ->' needs a pointer target: a void*, a function pointer or FARPROC");
     const reader = coreEnds.find((c) => c.readsFrom !== undefined && c.file === file && c.readsFrom <= line && line <= c.line);
     if (reader) {
       // A parameter is const in __params_X: say why, and drop clang's note that points at the body's brace.

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IccError, IccErrors } from '../../lib/diagnostics.js';
-import { rewriteInterceptors } from '../../lib/rewrite/interceptors.js';
+import { asmLabels, rewriteInterceptors } from '../../lib/rewrite/interceptors.js';
 
 const test = suite('rewrite');
 const opts = { abi: 'sysv' as const, cet: false, fileName: 'x.cpp' };
@@ -73,6 +73,23 @@ test('a body with no call syntax is written in its light core alone, where icc++
   assert.equal(calls.alone, [], 'call syntax: both copies at once');
   const casts = rewriteInterceptors(src.replace('if (p)', 'if (sizeof(int) > 2 && reinterpret_cast<long>(p) > 0 && __builtin_expect(p != nullptr, 1))'), { ...opts, lightAlone: true });
   assert.equal(casts.alone, ['__icc_light.0'], 'casts, sizeof and builtins are not calls');
+});
+
+test('a light core written alone: the null report names the interceptor as the source does, an extern "C" one by its symbol', () => {
+  const lean = (src: string): string => /icc_sysv_lean __icc_light\.0, (.*)"\);$/m.exec(rewriteInterceptors(src, { ...opts, lightAlone: true }).text)?.[1] ?? 'none';
+  assert.is(lean('# 1 "x.cpp"\nvoid *p;\nnamespace ns { [[interceptor]] void Quiet(int n, const char *s = "x", unsigned long) { goto -> p; } }\n'), '\\"ns::Quiet(int, const char*, unsigned long)\\"');
+  assert.is(lean('# 1 "x.cpp"\nvoid *p;\nextern "C" void f(void) __asm__("g");\nextern "C" [[interceptor]] void f(void) { goto -> p; }\n'), '\\"g\\", \\"g\\", globl, default', 'its asm label is its symbol, defined by the asm line');
+  assert.is(lean('# 1 "x.cpp"\nvoid *p;\nextern "C" { [[interceptor]] static int h(int) { goto -> p; } }\n'), '\\"h\\", \\"h\\", local, default', 'a static one too');
+  assert.is(lean('# 1 "x.cpp"\nvoid *p;\n[[interceptor]] int k(int) { goto -> p; }\n'), '\\"k(int)\\"', 'C++: no symbol in the asm (an entry names it)');
+});
+
+test('asm labels are read from declarations, however their parameters are written', () => {
+  const labels = asmLabels('extern "C" void f(void (*cb)(int (*)(char))) noexcept __attribute__((nonnull)) __asm__("f2");\nint g(int) asm ("g2");\nint g(int) asm("g3");\nvoid h(void);\ncall(x); s = "asm(\\"no\\")";\n');
+  assert.equal(labels?.get('f'), new Set(['f2']));
+  assert.equal(labels?.get('g'), new Set(['g2', 'g3']), 'two labels: neither is trusted');
+  assert.is(labels?.get('h'), undefined);
+  assert.is(labels?.get('call'), undefined);
+  assert.is(asmLabels('#pragma redefine_extname f g\n'), null, 'a pragma may rename any symbol');
 });
 
 test('overloads get distinct, stable core names', () => {
