@@ -24,10 +24,13 @@ template <bool B, class T> struct enable_if {};
 template <class T> struct enable_if<true, T> { typedef T type; };
 template <class T> __attribute__((always_inline)) inline typename enable_if<is_pointer<T>::value, target_t>::type to_target(T p) noexcept { return (target_t)(p); }
 __attribute__((always_inline)) inline target_t to_target(decltype(nullptr)) noexcept { return nullptr; }
-/* The same for a light core written alone (lib/rewrite/emit.ts): one conversion, straight to its tail's type. */
+`;
+// Where light cores may be written alone (Arch.leanEntry; lib/rewrite/emit.ts): to_target straight to
+// the tail's type, and the entry lib/light.ts reads to define a public symbol. Only there: the MSVC
+// mangler can't name a preserve_all type.
+const leanSupport = `
 template <class T> __attribute__((always_inline)) inline typename enable_if<is_pointer<T>::value, light_t>::type to_light(T p) noexcept { return (light_t)(p); }
 __attribute__((always_inline)) inline light_t to_light(decltype(nullptr)) noexcept { return nullptr; }
-/* What lib/light.ts reads to define a light core's public symbol (lib/rewrite/emit.ts). */
 struct lean_entry { target_t symbol; unsigned long core; target_t address; };
 `;
 // The null-target report demangles through a weak reference, on ELF only: on COFF a weak reference
@@ -58,7 +61,7 @@ export function preludeText(abi: Abi, params?: Demangler, pic = false, ownDemang
   // No weak reference on COFF: lld leaves a weak external at address 0 (lib/pipeline.ts, demanglerFor).
   const coff = archForAbi(abi).format === 'coff';
   const ends = tail.replace('DEMANGLE', coff ? 'nullptr' : '__icc::demangle ? __icc::demangle(symbol, nullptr, nullptr, &status) : nullptr');
-  const body = (head + (coff ? '' : demangleDeclaration(!ownDemangler) + '\n') + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + ends).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+  const body = (head + (archForAbi(abi).leanEntry ? leanSupport : '') + (coff ? '' : demangleDeclaration(!ownDemangler) + '\n') + archForAbi(abi).stderrWriter + (params ? paramsSupport(abi, params) : '') + ends).trim().split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
   return `# 1 "<icc++ prelude>" 3\n${body}\n${macroDefinitions(abi, params !== undefined, pic)}\n`;
 }
 
