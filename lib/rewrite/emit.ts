@@ -149,7 +149,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // -fcf-protection the core's address too, so that it starts with endbr64 as an address-taken function.
   const leanEntry = cSymbol !== undefined ? '' : `static const ::__icc::lean_entry ${lightFn}_lean __attribute__((used, section(".icc_lean.${visibility}"))) = { reinterpret_cast< ::__icc::target_t>(${self}), ${light?.slice(LIGHT_CORE_PREFIX.length)}, ${options.cet ? `reinterpret_cast< ::__icc::target_t>(&${lightFn})` : 'nullptr'} };`;
   const quieted = (text: string, quiet: string): string => (quiet ? `${quiet} ${text} ${POP}` : text);
-  const coreStart = alone ? quieted(`${cxx}${leanEntry} ${lightHead} { register ::__icc::light_t __icc_r __asm__("r11");`, ctx.pedantic ? LEAN_QUIET : '') : quieted(coreHead, QUIET);
+  const coreStart = alone ? quieted(`${cxx}${options.cet && leanEntry ? `static __attribute__((preserve_all)) ::__icc::tail ${lightFn}(); ` : ''}${leanEntry} ${lightHead} { register ::__icc::light_t __icc_r __asm__("r11");`, ctx.pedantic ? LEAN_QUIET : '') : quieted(coreHead, QUIET);
   edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${coreStart} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
 
   const dllexport = /\bdllexport\b/.test(declaredText(ts, head, body));

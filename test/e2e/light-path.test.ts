@@ -63,6 +63,20 @@ for (const opt of ['-O0', '-O2']) {
     }));
 }
 
+test('-O2 -fcf-protection: a light core written alone starts with endbr64, its public symbol too; the asm-labelled extern "C" one as well', () =>
+  inScratch('light-cet', async (out, env) => {
+    const object = path.join(out, 'd.o');
+    const seen = await decisions(['-O2', '-fcf-protection', '-c', src('decisions.cpp'), '-o', object], env);
+    for (const s of LIGHT) assert.is(seen.get(s), 'light path', s);
+    const { stdout } = await execa('llvm-objdump', ['-d', '--no-show-raw-insn', '--section=.text.__icc_light.0', object]);
+    assert.match(stdout, /^0000000000000020 <[^>]+>:\n\s+20:\s+endbr64$/m, stdout);
+    const at = await symbolPlaces(object);
+    assert.is(at.get('_Z6Cachedll')?.split(':')[1], '0000000000000020', 'the public symbol is at the core');
+    const exe = path.join(out, 'd');
+    await iccOk(['-fcf-protection', object, '-o', exe], { env });
+    assert.is(String((await run(exe)).stdout), 'loud\nsum 105 count 1 total 1\n');
+  }));
+
 for (const opt of ['-O0', '-O1', '-O2']) {
   test(`${opt}: a light core whose tail jump is not through r11 keeps the full path (what its code does decides)`, () =>
     inScratch('light-busy', async (out, env) => {
