@@ -65,6 +65,18 @@
 .ifndef .L__icc_sysv_macros_v1
 .set .L__icc_sysv_macros_v1, 1
 
+/* A function symbol's binding (globl, weak or local), visibility and type. */
+.macro icc_sysv_declare sym:req, bind:req, vis:req
+  .\bind "\sym"
+  .ifc \vis,hidden
+    .hidden "\sym"
+  .endif
+  .ifc \vis,protected
+    .protected "\sym"
+  .endif
+  .type "\sym",@function
+.endm
+
 /* icc_sysv_stub sym, core, bind, group, cet, vis, light
  *   sym   the public (mangled) symbol the program calls
  *   core  the core function: System V, no arguments, returns the target
@@ -97,14 +109,7 @@
     .endif
   .endif
   .p2align 4
-  .\bind "\sym"
-  .ifc \vis,hidden
-    .hidden "\sym"
-  .endif
-  .ifc \vis,protected
-    .protected "\sym"
-  .endif
-  .type "\sym",@function
+  icc_sysv_declare "\sym", \bind, \vis
 "\sym":
   .if \cet
     endbr64
@@ -202,16 +207,7 @@
   /* An extern "C" function whose symbol the rewriter knows: defined here, at the core (it takes the
    * core's size); otherwise lib/light.ts defines it from the core's entry. */
   .ifnb \sym
-    .ifc \bind,globl
-      .globl "\sym"
-    .endif
-    .ifc \vis,hidden
-      .hidden "\sym"
-    .endif
-    .ifc \vis,protected
-      .protected "\sym"
-    .endif
-    .type "\sym",@function
+    icc_sysv_declare "\sym", \bind, \vis
     .set "\sym", \core
   .endif
 .endm
