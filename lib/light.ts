@@ -20,6 +20,7 @@ import { Elf64, STT_FUNC, type ElfSymbol, type Relocation, type Section } from '
 import { FULL_TRAMPOLINE, LIGHT_CORE_PREFIX, lightBailPad, lightCoreSection, lightStubSection } from './trampoline.js';
 import { planBailOut } from './light-bail.js';
 import { decode } from './x86-decode.js';
+import { u64 } from './arch/elf-file.js';
 
 const EM_X86_64 = 62;
 
@@ -37,9 +38,8 @@ export function selectLightPaths(file: string): LightDecision[] {
   const elf = Elf64.parse(buf, EM_X86_64);
   if (!elf) return [];
   const unusedPads: { section: Section; size: number }[] = [];
-  // Cores written alone, by their sections: clang may have renamed the core after its public symbol,
-  // an alias of it.
-  const lean = elf.sections.filter((s) => LEAN_CORE_SECTION.test(s.name) && !elf.sectionNamed(lightStubSection(s.name.slice(6))) && hasCheck(elf, s));
+  // Cores written alone, by their sections (the core has a C++ name; the asm labels it __icc_light.N).
+  const lean = elf.sections.filter((s) => LEAN_CORE_SECTION.test(s.name) && !elf.sectionNamed(lightStubSection(coreOf(s))) && hasCheck(elf, s));
   const leanSections = new Set(lean.map((s) => s.index));
   const decisions = elf.symbols
     .filter((s) => s.name.startsWith(LIGHT_CORE_PREFIX) && s.type === STT_FUNC && s.section !== 0 && !leanSections.has(s.section))
@@ -76,7 +76,7 @@ export function selectLightPaths(file: string): LightDecision[] {
       return { core: core.name, symbol, light: true };
     });
   const entries = leanEntries(elf);
-  decisions.push(...lean.map((section) => leanCore(elf, section, entries.get(section.name.slice('.text.'.length)))));
+  decisions.push(...lean.map((section) => leanCore(elf, section, entries.get(coreOf(section)))));
   for (const section of elf.sections) if (section.name.startsWith(LEAN_SECTION)) elf.discard(section);
   for (const { section, size } of unusedPads) elf.truncate(section, size);
   if (decisions.length > 0) writeFileSync(file, buf);
@@ -98,8 +98,9 @@ function functionsAt(elf: Elf64): Map<string, ElfSymbol[]> {
   return at;
 }
 
-/** A light core's own section, `.text.__icc_light.N`. */
+/** A light core's own section, `.text.__icc_light.N` (trampoline.ts lightCoreSection), and back. */
 const LEAN_CORE_SECTION = /^\.text\.__icc_light\.\d+$/;
+const coreOf = (section: Section): string => section.name.slice('.text.'.length);
 
 /** Whether a light core's section starts with the check of a core written alone (lib/rewrite/emit.ts). */
 function hasCheck(elf: Elf64, section: Section): boolean {
@@ -127,7 +128,7 @@ function leanEntries(elf: Elf64): Map<string, LeanEntry> {
     const at = new Map(elf.relocationsOf(section.index).filter((r) => r.type === R_X86_64_64).map((r) => [r.offset, r]));
     for (let offset = 0; offset + 24 <= section.size; offset += 24) {
       const pub = elf.symbols[at.get(offset)?.symbol ?? -1];
-      const core = elf.buf.readBigUInt64LE(section.offset + offset + 8);
+      const core = u64(elf.buf, section.offset + offset + 8);
       if (pub) out.set(`${LIGHT_CORE_PREFIX}${core}`, { pub, visibility });
     }
   }
@@ -137,7 +138,7 @@ function leanEntries(elf: Elf64): Map<string, LeanEntry> {
 /** Checks a lean core, at +32 in its section; when it passes, points its tail jumps at the check
  *  before it and defines the public symbol there. One that fails is compiled again (lib/pipeline.ts). */
 function leanCore(elf: Elf64, section: Section, entry: LeanEntry | undefined): LightDecision {
-  const name = section.name.slice('.text.'.length);
+  const name = coreOf(section);
   // At +32: the core as clang named it, the asm's label `__icc_light.N`, and perhaps the public symbol
   // that asm defined there; the core is the one with a size.
   const here = functionsAt(elf).get(`${section.index}:32`) ?? [];

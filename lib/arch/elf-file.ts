@@ -75,6 +75,11 @@ export function u64(buf: Buffer, at: number): number {
   return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 2 ** 32;
 }
 
+/** The same for a signed field (an addend). */
+export function i64(buf: Buffer, at: number): number {
+  return buf.readUInt32LE(at) + buf.readInt32LE(at + 4) * 2 ** 32;
+}
+
 /** Whether every section header lies inside the file. */
 export function sectionTableFits(buf: Buffer, header: ElfHeader): boolean {
   return header.shoff + header.count * header.shentsize <= buf.length;

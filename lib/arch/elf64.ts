@@ -4,7 +4,7 @@
 // symbol, dropping a section the program never runs. Architecture modules use
 // it to check cores in the object clang wrote.
 
-import { ET_REL, readElfHeader, readSections, readSymbols, type ElfSymbol, type Section } from './elf-file.js';
+import { ET_REL, i64, readElfHeader, readSections, readSymbols, u64, type ElfSymbol, type Section } from './elf-file.js';
 
 export type { ElfSymbol, Section } from './elf-file.js';
 
@@ -70,11 +70,10 @@ export class Elf64 {
     for (let at = rela.offset; at < rela.offset + rela.size; at += 24) {
       out.push({
         at,
-        // Two 32-bit halves, not a BigInt: a shim's object has tens of thousands of relocations.
-        offset: this.buf.readUInt32LE(at) + this.buf.readUInt32LE(at + 4) * 2 ** 32,
+        offset: u64(this.buf, at),
         type: this.buf.readUInt32LE(at + 8),
         symbol: this.buf.readUInt32LE(at + 12),
-        addend: this.buf.readUInt32LE(at + 16) + this.buf.readInt32LE(at + 20) * 2 ** 32,
+        addend: i64(this.buf, at + 16),
       });
     }
     return out;
@@ -93,10 +92,14 @@ export class Elf64 {
     // References through `follows`, a symbol moved out of the section, go where it went now.
     const refs = (this.referencesInto().get(section.index) ?? []).filter(({ r }) => r.symbol !== follows?.index);
     if (refs.some(({ at }) => !neutralize(at))) return false; // live code or data refers to it: keep it
-    for (const { r } of refs) this.buf.writeBigUInt64LE(0n, r.at + 8); // r_info 0: type NONE (on every machine), no symbol
+    for (const { r } of refs) this.dropRelocation(r);
+    this.markExcluded(section);
+    return true;
+  }
+
+  private markExcluded(section: Section): void {
     const flags = this.shoff + section.index * 64 + 8;
     this.buf.writeBigUInt64LE(this.buf.readBigUInt64LE(flags) | SHF_EXCLUDE, flags);
-    return true;
   }
 
   /** By section: the relocations that refer to a symbol defined in it, from sections other than
@@ -208,8 +211,7 @@ export class Elf64 {
    *  only icc++ reads. */
   discard(section: Section): void {
     for (const r of this.relocationsOf(section.index)) this.dropRelocation(r);
-    const flags = this.shoff + section.index * 64 + 8;
-    this.buf.writeBigUInt64LE(this.buf.readBigUInt64LE(flags) | SHF_EXCLUDE, flags);
+    this.markExcluded(section);
   }
 
   /** The bytes of a function symbol. */

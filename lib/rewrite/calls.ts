@@ -6,6 +6,7 @@
 // second compile for bodies that obviously call (puts, dlsym, a logger); a
 // body guessed wrong either way still ends correct: the object is checked.
 
+import { TYPE_KEYWORDS } from './declaration.js';
 import type { TokenStream } from './tokens.js';
 
 /** Names followed by `(` that are not calls. */
@@ -25,13 +26,11 @@ const CALLING_KEYWORDS = new Set(['new', 'delete', 'throw', 'dynamic_cast', 'typ
  *  or catch one. */
 const OBJECT_KEYWORDS = new Set(['auto', '__auto_type', 'decltype', '__decltype', 'typeof', '__typeof__', '__typeof', 'struct', 'class', 'union', 'try', 'catch']);
 /** Keywords that may stand before a name without declaring it (`return x`, `goto l`), or that only
- *  name a built-in type or qualify one (`unsigned n`, `const char c`): never a class type. */
+ *  name a built-in type or qualify one (`unsigned n`, `const char c`): never a class type. The
+ *  declaration parser's type keywords, and the statements' and operators' that take a name. */
 const NOT_CLASS_TYPES = new Set([
-  'return', 'goto', 'case', 'else', 'do', 'sizeof', 'alignof', 'new', 'delete', 'throw', 'co_return', 'co_await', 'co_yield',
-  'typename', 'template', 'operator', 'not', 'and', 'or', 'xor', 'bitand', 'bitor', 'compl', 'not_eq', 'and_eq', 'or_eq', 'xor_eq',
-  'static', 'extern', 'register', 'thread_local', '__thread', 'inline', 'constexpr', 'constinit', 'mutable', 'volatile', 'const',
-  'void', 'bool', 'char', 'char8_t', 'char16_t', 'char32_t', 'wchar_t', 'short', 'int', 'long', 'signed', 'unsigned', 'float',
-  'double', '__int128', '_Complex', '__complex__', 'enum', '__extension__', '__restrict', '__restrict__', '__attribute__',
+  ...TYPE_KEYWORDS, 'goto', 'case', 'else', 'do', 'throw', 'co_return', 'co_await', 'co_yield',
+  'not', 'and', 'or', 'xor', 'bitand', 'bitor', 'compl', 'not_eq', 'and_eq', 'or_eq', 'xor_eq',
 ]);
 const CV = new Set(['const', 'volatile']);
 /** The C library's typedefs of built-in types: `size_t n` declares no object with a destructor. */

@@ -41,7 +41,7 @@ const PAREN_KEYWORDS = new Set([
 ]);
 
 /** Keywords that can stand before `(` in a declaration without being the function's name. */
-const TYPE_KEYWORDS = new Set([
+export const TYPE_KEYWORDS = new Set([
   'void', 'bool', 'char', 'char8_t', 'char16_t', 'char32_t', 'wchar_t', 'short', 'int', 'long',
   'signed', 'unsigned', 'float', 'double', 'auto', 'const', 'volatile', 'typename', 'struct',
   'class', 'union', 'enum', '__int128', '_Complex', '__complex__', '__restrict', '__restrict__',

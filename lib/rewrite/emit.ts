@@ -83,18 +83,18 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // inlined in a light core; clang's time follows the number of functions. Only where icc++ checks the
   // object (options.lightAlone) and compiles the TU again with the full core beside the light cores that
   // fail (lib/pipeline.ts); a body with call syntax would fail, so it gets both copies at once.
-  // Alone, the core defines no symbol: lib/light.ts defines the public symbol, left undefined in the
-  // object, at the core, which a global symbol can name (a local one would have to move in the table).
-  // Not an alias: clang would see the calls in the TU reach a function of another calling convention.
-  // An extern "C" function's symbol the rewriter knows: the file-scope asm line defines it at the core
-  // (not with -fcf-protection: the core then needs its address taken, for its endbr64), with any binding.
+  // Alone, clang never sees the public symbol defined (an alias would let it see the TU's calls reach a
+  // function of another calling convention, and delete them). An extern "C" function's symbol, which
+  // the rewriter knows, the file-scope asm line defines at the core, with any binding (not with
+  // -fcf-protection: the core then needs its address taken, for its endbr64). Any other, lib/light.ts
+  // defines from the core's entry: a global one (a local one would have to move in the symbol table).
   const externC = head.externC || scopes.some((s) => s.externC);
   const cSymbol = externC && !head.qualified && !options.cet ? ctx.cSymbol(head.idText) : undefined;
   const alone = light !== undefined && (binding === 'globl' || (cSymbol !== undefined && binding === 'local')) && arch.leanEntry !== undefined && options.lightAlone === true && !options.fullCores?.has(light) && !mayCall(ts, body, close);
   const visibility = visibilityOf(ts, head, body, atNamespace, options);
   if (alone) {
     ctx.alone.push(light);
-    ctx.leanAsm.push(arch.leanEntry!(light, cSymbol ?? displayName(ts, head, scopes), cSymbol === undefined ? undefined : { symbol: cSymbol, binding, visibility }));
+    ctx.leanAsm.push(arch.leanEntry!(light, cSymbol ?? (externC ? head.idText : displayName(ts, head, scopes)), cSymbol === undefined ? undefined : { symbol: cSymbol, binding, visibility }));
   }
   const self = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sig = `decltype(::__icc::sig(${self}))`;
@@ -211,11 +211,10 @@ function visibilityOf(ts: TokenStream, head: FunctionHead, body: number, atNames
   return attribute ?? (!atNamespace && !head.qualified && options.inlinesHidden ? 'hidden' : options.visibility ?? 'default');
 }
 
-/** The interceptor as the null report names it, from the source: `name` for extern "C", else
- *  `ns::name(int, const char *)` with the parameters' names and default arguments left out where
- *  they are plain (a demangler would print the same function as `ns::name(int, char const*)`). */
-export function displayName(ts: TokenStream, head: FunctionHead, scopes: readonly Scope[]): string {
-  if (head.externC || scopes.some((s) => s.externC)) return head.idText;
+/** A C++ interceptor as the null report names it, from the source: `ns::name(int, const char*)`, with
+ *  the parameters' names and default arguments left out where they are plain (a demangler would print
+ *  the same function as `ns::name(int, char const*)`). */
+function displayName(ts: TokenStream, head: FunctionHead, scopes: readonly Scope[]): string {
   const qualified = [...scopes.filter((s) => s.name).map((s) => s.name), head.idText.replace(/\s+/g, '')].join('::');
   const params: string[] = [];
   let current: string[] = [];
