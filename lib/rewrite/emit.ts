@@ -47,6 +47,11 @@ const POP = '_Pragma("clang diagnostic pop")';
 const ignore = (w: string): string => `_Pragma("clang diagnostic ignored \\"${w}\\"")`;
 /** What a core written alone declares can warn about, where those warnings may be on (its reserved
  *  names): a TU of thousands of them spent a tenth of clang's time in _Pragma. */
+/** A body that can reach its end is an error, as clang's -Wreturn-type warning about the core. */
+const RETURN_CHECK = `${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"")`;
+/** Around the target of a `goto ->` in a core written alone: its conversion to the tail's type. */
+const LEAN_TARGET_OPEN = 'reinterpret_cast< ::__icc::light_t>(reinterpret_cast<unsigned long>(sizeof(char) ? (';
+const LEAN_TARGET_CLOSE = ') : nullptr))';
 const LEAN_QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wc++98-compat-pedantic')].join(' ');
 const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototypes'), ignore('-Wundefined-internal'), ignore('-Wunused-function'), ignore('-Wunused-member-function'), ignore('-Wregister'), ignore('-Wdeprecated-register'), ignore('-Wframe-address'), ignore('-Wc++98-compat-pedantic')].join(' ');
 
@@ -92,9 +97,11 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const cSymbol = externC && !head.qualified && !options.cet ? ctx.cSymbol(head.idText) : undefined;
   const alone = light !== undefined && (binding === 'globl' || (cSymbol !== undefined && binding === 'local')) && arch.leanEntry !== undefined && options.lightAlone === true && !options.fullCores?.has(light) && !mayCall(ts, body, close);
   const visibility = visibilityOf(ts, head, body, atNamespace, options);
+  // An internal or inline function defined only in asm: clang would warn that it is undefined.
+  const quietDecl = !head.qualified && (local || inline);
   if (alone) {
-    ctx.alone.push(light);
-    ctx.leanAsm.push(arch.leanEntry!(light, cSymbol ?? (externC ? head.idText : displayName(ts, head, scopes)), cSymbol === undefined ? undefined : { symbol: cSymbol, binding, visibility }));
+    emitAlone(ctx, head, scopes, body, close, jumps, { light, cSymbol, binding, visibility, externC, cxx, quietDecl, self: `static_cast<${head.pointerType}>(&${head.idText})` });
+    return undefined;
   }
   const self = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sig = `decltype(::__icc::sig(${self}))`;
@@ -109,20 +116,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const coreDef = reads
     ? `${tmpl}${storage}__attribute__((${convention}visibility("hidden"))) ::__icc::target_t ${core}(void *__icc_frame) { return ::__icc::replay<${needsFrame(ts, body, close)}, ${sig}>(::__icc::frame_of(__icc_frame, __builtin_frame_address(1)), reinterpret_cast<void *>(&${paramsFn}${args})); } `
     : '';
-  if (alone) {
-    // `goto -> E;` is the core's tail, a musttail jump to E in r11, written in place: no null check
-    // (lib/light.ts points each tail jump at the one before the core, Arch.leanEntry), and no block of
-    // its own (a goto to a shared tail): clang compiles each a block per core, and in a TU of thousands
-    // of interceptors those cost a tenth of the time. The empty asm keeps the target opaque: a call of a
-    // function defined in the TU through the core's preserve_all type is undefined, and LLVM would
-    // delete it. musttail can't leave the scope of an object with a destructor: calls.ts counts
-    // bodies that may declare one as calling, so they are never written alone.
-    for (const j of jumps) {
-      edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, '{ __icc_r = ::__icc::to_light(');
-      edits.insert(ts.toks[j.semicolon].start, '); __asm__("" : "+r"(__icc_r)); __attribute__((musttail)) return __icc_r()');
-      edits.insert(ts.toks[j.semicolon].end, ' }');
-    }
-  } else if (reads) {
+  if (reads) {
     ctx.params++;
     rewriteBody(ts, jumps, edits, `return ::__icc::leave<${sig}>(::__icc::to_target(`, '))');
     if (needsFrame(ts, body, close)) {
@@ -133,24 +127,8 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
     // va_start walks the copy of the stack arguments: point it at the caller's own area (params-prelude.ts).
     for (const v of vaStarts(ts, body, close)) edits.insert(ts.toks[v.close].end, `, ::__icc::va_fix(${ts.join(v.ap[0], v.ap[1])}, __icc_frame, __icc_copy)`);
   } else rewriteBody(ts, jumps, edits);
-  // __func__ names the user's function, not __core_X or __params_X.
-  for (let i = body + 1; i < close; i++) if (ts.isIdent(i, '__func__') || ts.isIdent(i, '__FUNCTION__')) edits.replace(ts.toks[i].start, ts.toks[i].end, JSON.stringify(head.name));
-  // An internal or inline function defined only in asm: clang would warn that it is undefined.
-  const quietDecl = !head.qualified && (local || inline);
-  if (quietDecl) edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);
-  const endDecl = head.qualified ? '' : '; ';
   const lightFn = light?.replace('.', '_');
-  const lightSection = light && lightCoreSection(light, 'light');
-  // `used`: nothing but its own asm names it.
-  const lightHead = `static __attribute__((used, preserve_all, aligned(32), section("${lightSection}"))) ::__icc::tail ${lightFn}()`;
-  const lightDecl = `static __attribute__((preserve_all, section("${lightSection}"))) ::__icc::tail ${lightFn}() __asm__("${light}");`;
-  // Alone: what lib/light.ts needs to define the public symbol at the core, in a section per visibility
-  // (it drops them): the public symbol's address, undefined in the object, and the core's number; with
-  // -fcf-protection the core's address too, so that it starts with endbr64 as an address-taken function.
-  const leanEntry = cSymbol !== undefined ? '' : `static const ::__icc::lean_entry ${lightFn}_lean __attribute__((used, section(".icc_lean.${visibility}"))) = { reinterpret_cast< ::__icc::target_t>(${self}), ${light?.slice(LIGHT_CORE_PREFIX.length)}, ${options.cet ? `reinterpret_cast< ::__icc::target_t>(&${lightFn})` : 'nullptr'} };`;
-  const quieted = (text: string, quiet: string): string => (quiet ? `${quiet} ${text} ${POP}` : text);
-  const coreStart = alone ? quieted(`${cxx}${options.cet && leanEntry ? `static __attribute__((preserve_all)) ::__icc::tail ${lightFn}(); ` : ''}${leanEntry} ${lightHead} { register ::__icc::light_t __icc_r __asm__("r11");`, ctx.pedantic ? LEAN_QUIET : '') : quieted(coreHead, QUIET);
-  edits.insert(ts.toks[body].start, `${endDecl}${quietDecl ? POP + ' ' : ''}${coreStart} ${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"") `);
+  edits.insert(ts.toks[body].start, `${declarationEnd(ctx, head, body, close, quietDecl)}${quieted(coreHead, QUIET)} ${RETURN_CHECK} `);
 
   const dllexport = /\bdllexport\b/.test(declaredText(ts, head, body));
   const stubOptions = { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined };
@@ -160,9 +138,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   // 5,000-interceptor shim was a third of the functions clang compiled.
   const asm = stubInvocation(options.abi, stubOptions);
   // A reader whose parameters all arrive in registers is its own core: the trampoline calls __params_X (params-prelude.ts: direct).
-  // Alone, the light core stands in the record for the core it has no copy of: the object is checked, and
-  // compiled again with a full core if the stub's jump to the full trampoline stays.
-  const coreOperand = reads ? `${sig}::direct ? reinterpret_cast<void *>(&${paramsFn}${args}) : reinterpret_cast<void *>(&${core}${args})` : `&${alone ? lightFn : core}${args}`;
+  const coreOperand = reads ? `${sig}::direct ? reinterpret_cast<void *>(&${paramsFn}${args}) : reinterpret_cast<void *>(&${core}${args})` : `&${core}${args}`;
   const operands = `"${sym}"(${publicOperand}), "${sym}"(${coreOperand})${light ? `, "${sym}"(&${lightFn})` : ''}`;
   // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
   // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
@@ -185,13 +161,10 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
     `register ::__icc::light_t __r __asm__("r11") = ${target}; ` +
     `__asm__(${arch.lightInvocation!()} : "+r"(__r) : "${sym}"(${publicOperand}) : "cc"); ` +
     '__attribute__((musttail)) return __r();';
-  if (alone) {
-    // The body is a block in the core, whose `}` -Wreturn-type reports a body that can reach.
-    edits.insert(ts.toks[close].end, ` }${cxxEnd} ${POP}`);
-    return undefined;
-  }
+  const lightSection = light && lightCoreSection(light, 'light');
+  const lightDecl = `static __attribute__((preserve_all, section("${lightSection}"))) ::__icc::tail ${lightFn}() __asm__("${light}");`;
   const lightText = light
-    ? `${lightDecl} ${lightHead} { ${entry} ${tail(`reinterpret_cast< ::__icc::light_t>(${core}())`)} } `
+    ? `${lightDecl} ${lightHeadOf(light)} { ${entry} ${tail(`reinterpret_cast< ::__icc::light_t>(${core}())`)} } `
     : '';
   edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${lightText}${coreDef}${emitterText}${cxxEnd} ${POP}`);
 
@@ -199,6 +172,77 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const named = scopes.filter((s) => s.name && !s.anonymous).map((s) => s.name);
   const demangled = scopes.filter((s) => s.name).map((s) => s.name);
   return { demangledName: [...demangled, head.idText.replace(/\s+/g, '')].join('::'), emitter: '::' + [...named, emitter].join('::') };
+}
+
+/** What emitAlone needs of the interceptor beyond its head. */
+interface AloneCore {
+  light: string;
+  cSymbol: string | undefined;
+  binding: Binding;
+  visibility: Visibility;
+  externC: boolean;
+  /** `extern "C++" { ` inside an extern "C" block, else ''. */
+  cxx: string;
+  quietDecl: boolean;
+  /** The public function's address, typed. */
+  self: string;
+}
+
+/** A light core written alone: the body's only copy is the core itself (see emitInterceptor), and one
+ *  file-scope asm line writes the null report and check before it. */
+function emitAlone(ctx: EmitContext, head: FunctionHead, scopes: Scope[], body: number, close: number, jumps: readonly Jump[], core: AloneCore): void {
+  const { ts, edits, options } = ctx;
+  const { light, cSymbol, cxx } = core;
+  ctx.alone.push(light);
+  ctx.leanAsm.push(archForAbi(options.abi).leanEntry!(light, cSymbol ?? (core.externC ? head.idText : displayName(ts, head, scopes)), cSymbol === undefined ? undefined : { symbol: cSymbol, binding: core.binding, visibility: core.visibility }));
+  // `goto -> E;` is the core's tail, a musttail jump to E in r11, written in place: no null check
+  // (lib/light.ts points each tail jump at the one before the core, Arch.leanEntry), and no block of
+  // its own (a goto to a shared tail): clang compiles each a block per core, and in a TU of thousands
+  // of interceptors those cost a tenth of the time. The empty asm keeps the target opaque: a call of a
+  // function defined in the TU through the core's preserve_all type is undefined, and LLVM would
+  // delete it. musttail can't leave the scope of an object with a destructor: calls.ts counts
+  // bodies that may declare one as calling, so they are never written alone.
+  // The target's conversion is written out, not a call of to_light: clang inlined that call in each
+  // of thousands of cores (0.14 M instructions each). `?: nullptr` takes what to_light takes (a
+  // pointer, nullptr, a literal 0) and rejects the rest with its own error (diagnostics-filter.ts);
+  // via an integer, a function pointer of another type doesn't trip -Wcast-function-type; and
+  // `sizeof(char)` is a condition -Wunreachable-code takes for configuration, not dead code.
+  for (const j of jumps) {
+    edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, `{ __icc_r = ${LEAN_TARGET_OPEN}`);
+    edits.insert(ts.toks[j.semicolon].start, `${LEAN_TARGET_CLOSE}; __asm__("" : "+r"(__icc_r)); __attribute__((musttail)) return __icc_r()`);
+    edits.insert(ts.toks[j.semicolon].end, ' }');
+  }
+  const lightFn = light.replace('.', '_');
+  // What lib/light.ts needs to define the public symbol at the core, in a section per visibility (it
+  // drops them): the public symbol's address, undefined in the object, and the core's number; with
+  // -fcf-protection the core's address too, so that it starts with endbr64 as an address-taken function.
+  const leanEntry = cSymbol !== undefined ? '' : `static const ::__icc::lean_entry ${lightFn}_lean __attribute__((used, section(".icc_lean.${core.visibility}"))) = { reinterpret_cast< ::__icc::target_t>(${core.self}), ${light.slice(LIGHT_CORE_PREFIX.length)}, ${options.cet ? `reinterpret_cast< ::__icc::target_t>(&${lightFn})` : 'nullptr'} };`;
+  const forward = options.cet && leanEntry ? `static __attribute__((preserve_all)) ::__icc::tail ${lightFn}(); ` : '';
+  const start = quieted(`${cxx}${forward}${leanEntry} ${lightHeadOf(light)} { register ::__icc::light_t __icc_r __asm__("r11");`, ctx.pedantic ? LEAN_QUIET : '');
+  // A body whose last statement is `goto ->` can't reach its end: it needs no -Wreturn-type pragmas
+  // (three _Pragma cost a core written alone 0.07 M instructions of clang's).
+  const returnCheck = !endsInJump(ts, body, close, jumps);
+  edits.insert(ts.toks[body].start, `${declarationEnd(ctx, head, body, close, core.quietDecl)}${start}${returnCheck ? ` ${RETURN_CHECK}` : ''} `);
+  // The body is a block in the core, whose `}` -Wreturn-type reports a body that can reach.
+  edits.insert(ts.toks[close].end, ` }${cxx ? ' }' : ''}${returnCheck ? ` ${POP}` : ''}`);
+}
+
+/** What ends the user's declaration where the body was, and what every core does with the body:
+ *  __func__ names the user's function, not __core_X or __params_X. */
+function declarationEnd(ctx: EmitContext, head: FunctionHead, body: number, close: number, quietDecl: boolean): string {
+  const { ts, edits } = ctx;
+  for (let i = body + 1; i < close; i++) if (ts.isIdent(i, '__func__') || ts.isIdent(i, '__FUNCTION__')) edits.replace(ts.toks[i].start, ts.toks[i].end, JSON.stringify(head.name));
+  if (quietDecl) edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);
+  return `${head.qualified ? '' : '; '}${quietDecl ? POP + ' ' : ''}`;
+}
+
+/** A light core's head. `used`: nothing but its own asm names it. */
+function lightHeadOf(light: string): string {
+  return `static __attribute__((used, preserve_all, aligned(32), section("${lightCoreSection(light, 'light')}"))) ::__icc::tail ${light.replace('.', '_')}()`;
+}
+
+function quieted(text: string, quiet: string): string {
+  return quiet ? `${quiet} ${text} ${POP}` : text;
 }
 
 /** The declaration's text before the name and after the parameters (attributes, specifiers). */
@@ -243,8 +287,27 @@ function displayName(ts: TokenStream, head: FunctionHead, scopes: readonly Scope
 /** Keywords that end a parameter's type, never name it. */
 const NAME_KEYWORDS = new Set(['int', 'char', 'short', 'long', 'signed', 'unsigned', 'float', 'double', 'bool', 'void', 'const', 'volatile', 'wchar_t', 'char8_t', 'char16_t', 'char32_t', '__int128', 'auto', '__restrict', '__restrict__', 'restrict']);
 
+/** Whether the body's last statement at its own level is a `goto ->` (which no path can pass). */
+function endsInJump(ts: TokenStream, body: number, close: number, jumps: readonly Jump[]): boolean {
+  const jump = jumps.find((j) => j.semicolon === close - 1);
+  if (!jump) return false;
+  // Where the statement before the jump ends at the body's level: the jump starts a statement there.
+  let next = body + 1;
+  for (let i = body + 1; i < jump.goto; i++) {
+    const t = ts.text(i);
+    if (t === ';' || t === '}') next = i + 1;
+    else if ((t === '{' || t === '(' || t === '[') && ts.match[i] > i) {
+      i = ts.match[i];
+      if (t === '{') next = i + 1;
+    }
+  }
+  return next === jump.goto;
+}
+
+const ASM = new Set(['asm', '__asm', '__asm__', 'asm__']);
+
 function hasAsm(ts: TokenStream, body: number, close: number): boolean {
-  for (let i = body + 1; i < close; i++) if (/^(__)?asm(__)?$/.test(ts.text(i))) return true;
+  for (let i = body + 1; i < close; i++) if (ASM.has(ts.toks[i].text)) return true;
   return false;
 }
 

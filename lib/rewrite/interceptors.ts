@@ -69,6 +69,7 @@ export interface RewriteResult {
 const NO_LOCATIONS = (): { coreEnds: CoreEnd[]; lineEdits: LineEdit[] } => ({ coreEnds: [], lineEdits: [] });
 
 
+const COROUTINE_KEYWORDS = new Set(['co_await', 'co_yield', 'co_return']);
 const MENTION = /interceptor|goto\s*->/;
 const MAX_DEPTH = 256;
 /** Like clang's -ferror-limit default: after this many errors the rest is noise (and time). */
@@ -399,7 +400,7 @@ class Rewriter {
     if (name.startsWith('operator')) return [id, 'operator functions can\'t be interceptors yet'];
     if (head.deducedReturn) return [id, `interceptor '${name}' needs a declared return type (its callers see the target's return value); 'auto' can't be deduced from 'goto ->'`];
     for (let i = body; i < close; i++) {
-      if (/^(co_await|co_yield|co_return)$/.test(this.ts.text(i))) return [i, "a coroutine can't be an interceptor"];
+      if (COROUTINE_KEYWORDS.has(this.ts.toks[i].text)) return [i, "a coroutine can't be an interceptor"];
     }
     return undefined;
   }

@@ -62,8 +62,12 @@ test('a body with no call syntax is written in its light core alone, where icc++
   assert.not.match(alone.text, /__core_Cached/, 'no full core');
   assert.match(out[3], /^; .*::__icc::lean_entry __icc_light_0_lean .*section\("\.icc_lean\.default"\).*static_cast<void \(\*\) \( void \)>\(&Cached\)\), 0, nullptr \}; .*::__icc::tail __icc_light_0\(\) \{ register ::__icc::light_t __icc_r __asm__\("r11"\);/, 'the light core takes the body, after what defines the public symbol at it');
   assert.not.match(userPart(alone.text), /icc_sysv_stub|icc_sysv_light/, 'no asm statement of its own');
-  assert.match(out[5], /\{ __icc_r = ::__icc::to_light\( p\); __asm__\("" : "\+r"\(__icc_r\)\); __attribute__\(\(musttail\)\) return __icc_r\(\); \}$/, 'goto -> is the tail jump, in place');
-  assert.match(out[7], /^\} \} _Pragma\("clang diagnostic pop"\)$/, "the body is a block of the light core");
+  assert.match(out[5], /\{ __icc_r = reinterpret_cast< ::__icc::light_t>\(reinterpret_cast<unsigned long>\(sizeof\(char\) \? \( p\) : nullptr\)\); __asm__\("" : "\+r"\(__icc_r\)\); __attribute__\(\(musttail\)\) return __icc_r\(\); \}$/, 'goto -> is the tail jump, in place');
+  assert.match(out[7], /^\} \}$/, 'the body is a block of the light core');
+  assert.not.match(userPart(alone.text), /Wreturn-type/, 'a body whose last statement is goto -> never reaches its end: no -Wreturn-type pragma');
+  const branches = userPart(rewriteInterceptors(src.replace('  goto -> static', '  else goto -> static'), { ...opts, lightAlone: true }).text).split('\n');
+  assert.match(branches[3], /_Pragma\("clang diagnostic push"\) _Pragma\("clang diagnostic error \\"-Wreturn-type\\""\) \{$/, 'one that ends in another statement: -Wreturn-type is an error in it');
+  assert.match(branches[7], /^\} \} _Pragma\("clang diagnostic pop"\)$/);
   assert.match(alone.text, /\n# 1 "<icc\+\+ lean cores>" 3\n__asm__\("icc_sysv_lean __icc_light\.0, \\"Cached\(\)\\""\);\n$/, 'its null report and check, at file scope');
   const both = rewriteInterceptors(src, { ...opts, lightAlone: true, fullCores: new Set(['__icc_light.0']) });
   assert.equal(both.alone, []);
