@@ -83,7 +83,7 @@ export function filterDiagnostics(text: string, context: FilterContext = {}): st
     const edits = lineEdits.filter((e) => e.file === file && e.line === line);
     const col = edits.length > 0 ? originalColumn(Number(colText), edits) : Number(colText);
     let header = lead + fileRaw + `:${line}:${col}` + sep + block[0].slice(m[0].length);
-    header = header.replace(/no matching function for call to 'to_(target|light)'/, POINTER_TARGET);
+    header = header.replace(/no matching function for call to 'to_target'/, POINTER_TARGET);
     // A core written alone converts its target in place (emit.ts): clang's errors about that conversion,
     // at a `goto` of the user's, are the same error.
     if (edits.length > 0 && BAD_LEAN_TARGET.test(header) && /^goto\b/.test(sourceLine(file, line)?.slice(col - 1) ?? '')) header = header.replace(BAD_LEAN_TARGET, POINTER_TARGET);

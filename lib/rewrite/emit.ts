@@ -202,8 +202,8 @@ function emitAlone(ctx: EmitContext, head: FunctionHead, scopes: Scope[], body: 
   // function defined in the TU through the core's preserve_all type is undefined, and LLVM would
   // delete it. musttail can't leave the scope of an object with a destructor: calls.ts counts
   // bodies that may declare one as calling, so they are never written alone.
-  // The target's conversion is written out, not a call of to_light: clang inlined that call in each
-  // of thousands of cores (0.14 M instructions each). `?: nullptr` takes what to_light takes (a
+  // The target's conversion is written out, not a call like to_target's: clang inlined a call in each
+  // of thousands of cores (0.14 M instructions each). `?: nullptr` takes what to_target takes (a
   // pointer, nullptr, a literal 0) and rejects the rest with its own error (diagnostics-filter.ts);
   // via an integer, a function pointer of another type doesn't trip -Wcast-function-type; and
   // `sizeof(char)` is a condition -Wunreachable-code takes for configuration, not dead code.

@@ -25,12 +25,9 @@ template <class T> struct enable_if<true, T> { typedef T type; };
 template <class T> __attribute__((always_inline)) inline typename enable_if<is_pointer<T>::value, target_t>::type to_target(T p) noexcept { return (target_t)(p); }
 __attribute__((always_inline)) inline target_t to_target(decltype(nullptr)) noexcept { return nullptr; }
 `;
-// Where light cores may be written alone (Arch.leanEntry; lib/rewrite/emit.ts): to_target straight to
-// the tail's type, and the entry lib/light.ts reads to define a public symbol. Only there: the MSVC
-// mangler can't name a preserve_all type.
+// Where light cores may be written alone (Arch.leanEntry; lib/rewrite/emit.ts): the entry lib/light.ts
+// reads to define a public symbol.
 const leanSupport = `
-template <class T> __attribute__((always_inline)) inline typename enable_if<is_pointer<T>::value, light_t>::type to_light(T p) noexcept { return (light_t)(p); }
-__attribute__((always_inline)) inline light_t to_light(decltype(nullptr)) noexcept { return nullptr; }
 struct lean_entry { target_t symbol; unsigned long core; target_t address; };
 `;
 // The null-target report demangles through a weak reference, on ELF only: on COFF a weak reference
