@@ -87,17 +87,6 @@ export function selectLightPaths(file: string): LightDecision[] {
  *  jz (the null report); jmp *%r11. */
 const LEAN_CHECK = [0x4d, 0x85, 0xdb, 0x74, -1, 0x41, 0xff, 0xe3];
 
-const places = new WeakMap<Elf64, Map<string, ElfSymbol[]>>();
-
-/** The function symbols of an object by where they are, `section:value` (read once: a shim has thousands). */
-function functionsAt(elf: Elf64): Map<string, ElfSymbol[]> {
-  let at = places.get(elf);
-  if (at) return at;
-  places.set(elf, (at = new Map()));
-  for (const s of elf.symbols) if (s.type === STT_FUNC && s.section !== 0) at.set(`${s.section}:${s.value}`, [...(at.get(`${s.section}:${s.value}`) ?? []), s]);
-  return at;
-}
-
 /** A light core's own section, `.text.__icc_light.N` (trampoline.ts lightCoreSection), and back. */
 const LEAN_CORE_SECTION = /^\.text\.__icc_light\.\d+$/;
 const coreOf = (section: Section): string => section.name.slice('.text.'.length);
@@ -141,7 +130,7 @@ function leanCore(elf: Elf64, section: Section, entry: LeanEntry | undefined): L
   const name = coreOf(section);
   // At +32: the core as clang named it, the asm's label `__icc_light.N`, and perhaps the public symbol
   // that asm defined there; the core is the one with a size.
-  const here = functionsAt(elf).get(`${section.index}:32`) ?? [];
+  const here = elf.symbolsIn(section.index).filter((s) => s.type === STT_FUNC && s.value === 32);
   const core = here.reduce<ElfSymbol | undefined>((a, s) => (a && a.size >= s.size ? a : s), undefined);
   const decided = (reason?: string): LightDecision => ({ core: name, symbol: pub?.name ?? '?', light: reason === undefined, ...(reason ? { reason } : {}) });
   // Without an entry the file-scope asm line defined the public symbol at the core (an extern "C" one).
@@ -203,13 +192,9 @@ function bailOut(elf: Elf64, core: ElfSymbol, pub: ElfSymbol, { code, relocated 
 /** The bail-out pad after a light core in its section (asm/x86_64-sysv.S): `lea`, `jmp`. */
 const BAIL_PAD_BYTES = 12;
 
-const pads = new WeakMap<Elf64, Map<string, ElfSymbol>>();
-
 function bailPad(elf: Elf64, core: ElfSymbol): ElfSymbol | undefined {
-  let byName = pads.get(elf);
-  if (!byName) pads.set(elf, (byName = new Map(elf.symbols.filter((s) => s.name.endsWith('.bail')).map((s) => [s.name, s]))));
-  const pad = byName.get(lightBailPad(core.name));
-  return pad?.section === core.section ? pad : undefined;
+  const name = lightBailPad(core.name);
+  return elf.symbolsIn(core.section).find((s) => s.name === name);
 }
 
 /** Why this light core may not be used, or undefined when it may. */

@@ -186,11 +186,11 @@ function cetEnabled(plan: Plan): boolean {
 
 
 
-/** Flags for compiling rewritten text: everything but preprocessing, linking, language and output. */
 /** Flags that may turn on the warnings generated declarations trip (reserved names, C++98
  *  compatibility): only with them does the rewriter quiet each declaration (lib/rewrite/emit.ts). */
 const PEDANTIC_WARNINGS = /^-W(no-)?(error=)?(everything|reserved|c\+\+98)|^-Xclang$|^--config/;
 
+/** Flags for compiling rewritten text: everything but preprocessing, linking, language and output. */
 function compileFlags(plan: Plan): string[] {
   const deps = new Set(plan.depFlags);
   const flags = wordsFor(plan, (o) => !isStage(o) && !isOutput(o) && !isLanguage(o) && !deps.has(o) && !only(o, 'pp') && !only(o, 'ld'));

@@ -75,7 +75,7 @@ function coreOf(elf: Elf64, stub: string): ElfSymbol | undefined {
   if (!r || !target) return undefined;
   if (target.type === STT_FUNC) return r.addend === 0 ? target : undefined;
   // A local core may be named through its section: the function at that offset.
-  if (target.type === STT_SECTION) return elf.symbols.find((s) => s.type === STT_FUNC && s.section === target.section && s.value === r.addend);
+  if (target.type === STT_SECTION) return elf.symbolsIn(target.section).find((s) => s.type === STT_FUNC && s.value === r.addend);
   return undefined;
 }
 

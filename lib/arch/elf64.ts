@@ -179,15 +179,27 @@ export class Elf64 {
     return cleared;
   }
 
-  /** The first function symbol defined in a section (a stub's section holds one). */
-  private functions?: Map<number, ElfSymbol>;
+  /** The symbols defined in each section, in symbol-table order (indexed once: a shim has thousands of
+   *  sections). */
+  private defined?: Map<number, ElfSymbol[]>;
 
-  functionIn(section: Section): ElfSymbol | undefined {
-    if (!this.functions) {
-      this.functions = new Map();
-      for (const s of this.symbols) if (s.type === STT_FUNC && !this.functions.has(s.section)) this.functions.set(s.section, s);
+  /** The symbols defined in a section (index). */
+  symbolsIn(section: number): readonly ElfSymbol[] {
+    if (!this.defined) {
+      this.defined = new Map();
+      for (const s of this.symbols) {
+        if (s.section === 0) continue;
+        const list = this.defined.get(s.section);
+        if (list) list.push(s);
+        else this.defined.set(s.section, [s]);
+      }
     }
-    return this.functions.get(section.index);
+    return this.defined.get(section) ?? [];
+  }
+
+  /** The first function symbol defined in a section (a stub's section holds one). */
+  functionIn(section: Section): ElfSymbol | undefined {
+    return this.symbolsIn(section.index).find((s) => s.type === STT_FUNC);
   }
 
   /** Defines `symbol` where `to` is (section, value, size), in place. */

@@ -29,7 +29,9 @@ const ANSI = '(?:\\x1b\\[[0-9;]*m)*';
 const HEADER = new RegExp(`^(${ANSI})(.+?):(\\d+):(\\d+)(: ${ANSI}(?:error|warning|note|remark|fatal error): )`);
 const INTERNAL_FILE = /^<icc\+\+ (prelude|instantiations)>$/;
 const POINTER_TARGET = "'goto ->' needs a pointer target: a void*, a function pointer or FARPROC";
-const BAD_LEAN_TARGET = /non-pointer operand type '[^']*' incompatible with nullptr|reinterpret_cast from '[^']*' to 'unsigned long' is not allowed|left operand to \? is void, but right operand is of type '[^']*'|right operand to \? is void, but left operand is of type '[^']*'|reference to overloaded function could not be resolved; did you mean to call it\?/;
+/** clang's errors about converting a `goto ->` target: to_target's overloads (prelude.ts) take no
+ *  such argument, or the conversion a core written alone writes in place (emit.ts) rejects it. */
+const BAD_TARGET = /no matching function for call to 'to_target'|non-pointer operand type '[^']*' incompatible with nullptr|reinterpret_cast from '[^']*' to 'unsigned long' is not allowed|left operand to \? is void, but right operand is of type '[^']*'|right operand to \? is void, but left operand is of type '[^']*'|reference to overloaded function could not be resolved; did you mean to call it\?/;
 const CORE_NAME = /__(?:core|params)_([A-Za-z_$][\w$]*?)(?:_[0-9a-f]{8})?\b/g;
 
 /** What the compile of rewritten text needs to retell its diagnostics. */
@@ -83,10 +85,9 @@ export function filterDiagnostics(text: string, context: FilterContext = {}): st
     const edits = lineEdits.filter((e) => e.file === file && e.line === line);
     const col = edits.length > 0 ? originalColumn(Number(colText), edits) : Number(colText);
     let header = lead + fileRaw + `:${line}:${col}` + sep + block[0].slice(m[0].length);
-    header = header.replace(/no matching function for call to 'to_target'/, POINTER_TARGET);
-    // A core written alone converts its target in place (emit.ts): clang's errors about that conversion,
-    // at a `goto` of the user's, are the same error.
-    if (edits.length > 0 && BAD_LEAN_TARGET.test(header) && /^goto\b/.test(sourceLine(file, line)?.slice(col - 1) ?? '')) header = header.replace(BAD_LEAN_TARGET, POINTER_TARGET);
+    // Where a `goto ->` of the user's was rewritten, an error about converting its target is that the
+    // target is not a pointer, however the core converts it.
+    if (edits.length > 0 && BAD_TARGET.test(header) && /^goto\b/.test(sourceLine(file, line)?.slice(col - 1) ?? '')) header = header.replace(BAD_TARGET, POINTER_TARGET);
     const reader = coreEnds.find((c) => c.readsFrom !== undefined && c.file === file && c.readsFrom <= line && line <= c.line);
     if (reader) {
       // A parameter is const in __params_X: say why, and drop clang's note that points at the body's brace.

@@ -45,13 +45,13 @@ export interface EmitContext {
 const PUSH = '_Pragma("clang diagnostic push")';
 const POP = '_Pragma("clang diagnostic pop")';
 const ignore = (w: string): string => `_Pragma("clang diagnostic ignored \\"${w}\\"")`;
-/** What a core written alone declares can warn about, where those warnings may be on (its reserved
- *  names): a TU of thousands of them spent a tenth of clang's time in _Pragma. */
 /** A body that can reach its end is an error, as clang's -Wreturn-type warning about the core. */
 const RETURN_CHECK = `${PUSH} _Pragma("clang diagnostic error \\"-Wreturn-type\\"")`;
 /** Around the target of a `goto ->` in a core written alone: its conversion to the tail's type. */
 const LEAN_TARGET_OPEN = 'reinterpret_cast< ::__icc::light_t>(reinterpret_cast<unsigned long>(sizeof(char) ? (';
 const LEAN_TARGET_CLOSE = ') : nullptr))';
+/** What a core written alone declares can warn about, where those warnings may be on (its reserved
+ *  names): a TU of thousands of them spent a tenth of clang's time in _Pragma. */
 const LEAN_QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wc++98-compat-pedantic')].join(' ');
 const QUIET = [PUSH, ignore('-Wreserved-identifier'), ignore('-Wmissing-prototypes'), ignore('-Wundefined-internal'), ignore('-Wunused-function'), ignore('-Wunused-member-function'), ignore('-Wregister'), ignore('-Wdeprecated-register'), ignore('-Wframe-address'), ignore('-Wc++98-compat-pedantic')].join(' ');
 
@@ -96,14 +96,16 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const externC = head.externC || scopes.some((s) => s.externC);
   const cSymbol = externC && !head.qualified && !options.cet ? ctx.cSymbol(head.idText) : undefined;
   const alone = light !== undefined && (binding === 'globl' || (cSymbol !== undefined && binding === 'local')) && arch.leanEntry !== undefined && options.lightAlone === true && !options.fullCores?.has(light) && !mayCall(ts, body, close);
-  const visibility = visibilityOf(ts, head, body, atNamespace, options);
+  const declared = declaredText(ts, head, body);
+  const visibility = visibilityOf(declared, head, atNamespace, options);
   // An internal or inline function defined only in asm: clang would warn that it is undefined.
   const quietDecl = !head.qualified && (local || inline);
+  // The public function's address, typed (the stub's operand; a lean core's entry).
+  const self = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   if (alone) {
-    emitAlone(ctx, head, scopes, body, close, jumps, { light, cSymbol, binding, visibility, externC, cxx, quietDecl, self: `static_cast<${head.pointerType}>(&${head.idText})` });
+    emitAlone(ctx, head, scopes, body, close, jumps, { light, cSymbol, binding, visibility, externC, cxx, quietDecl, self });
     return undefined;
   }
-  const self = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sig = `decltype(::__icc::sig(${self}))`;
   const paramsFn = `__params_${head.name}_${key}`;
   // A body that reads its parameters is compiled in __params_X, with the declared parameter list
@@ -130,16 +132,15 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const lightFn = light?.replace('.', '_');
   edits.insert(ts.toks[body].start, `${declarationEnd(ctx, head, body, close, quietDecl)}${quieted(coreHead, QUIET)} ${RETURN_CHECK} `);
 
-  const dllexport = /\bdllexport\b/.test(declaredText(ts, head, body));
+  const dllexport = /\bdllexport\b/.test(declared);
   const stubOptions = { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined };
-  const publicOperand = `static_cast<${head.pointerType}>(&${head.idText}${args})`;
   const sym = arch.symbolConstraint;
   // With a light core, its first asm statement defines the stub: no emitter function, which in a
   // 5,000-interceptor shim was a third of the functions clang compiled.
   const asm = stubInvocation(options.abi, stubOptions);
   // A reader whose parameters all arrive in registers is its own core: the trampoline calls __params_X (params-prelude.ts: direct).
   const coreOperand = reads ? `${sig}::direct ? reinterpret_cast<void *>(&${paramsFn}${args}) : reinterpret_cast<void *>(&${core}${args})` : `&${core}${args}`;
-  const operands = `"${sym}"(${publicOperand}), "${sym}"(${coreOperand})${light ? `, "${sym}"(&${lightFn})` : ''}`;
+  const operands = `"${sym}"(${self}), "${sym}"(${coreOperand})${light ? `, "${sym}"(&${lightFn})` : ''}`;
   // `used` keeps every emitter, including explicitly instantiated ones, through -flto's internalization.
   // GNU spelling: [[gnu::…]] would trip -Wc++98-compat under -Weverything at every interceptor.
   // Emitters in classes and templates have linkage: hidden, so shared libraries don't export them.
@@ -159,7 +160,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const entry = `__asm__(${asm} : : ${operands});`;
   const tail = (target: string): string =>
     `register ::__icc::light_t __r __asm__("r11") = ${target}; ` +
-    `__asm__(${arch.lightInvocation!()} : "+r"(__r) : "${sym}"(${publicOperand}) : "cc"); ` +
+    `__asm__(${arch.lightInvocation!()} : "+r"(__r) : "${sym}"(${self}) : "cc"); ` +
     '__attribute__((musttail)) return __r();';
   const lightSection = light && lightCoreSection(light, 'light');
   const lightDecl = `static __attribute__((preserve_all, section("${lightSection}"))) ::__icc::tail ${lightFn}() __asm__("${light}");`;
@@ -250,8 +251,9 @@ function declaredText(ts: TokenStream, head: FunctionHead, body: number): string
   return ts.join(head.template?.start ?? head.specStart, head.idStart) + ' ' + ts.join(head.paramsClose + 1, body);
 }
 
-function visibilityOf(ts: TokenStream, head: FunctionHead, body: number, atNamespace: boolean, options: RewriteOptions): Visibility {
-  const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declaredText(ts, head, body))?.[1] as Visibility | undefined;
+/** The public symbol's visibility: its attribute in `declared` (declaredText), else the command line's. */
+function visibilityOf(declared: string, head: FunctionHead, atNamespace: boolean, options: RewriteOptions): Visibility {
+  const attribute = /\bvisibility\s*\(\s*"(default|hidden|protected)"/.exec(declared)?.[1] as Visibility | undefined;
   return attribute ?? (!atNamespace && !head.qualified && options.inlinesHidden ? 'hidden' : options.visibility ?? 'default');
 }
 
