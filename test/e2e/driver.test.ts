@@ -171,10 +171,12 @@ test('a compiler killed by a signal is reported and fails the build', () =>
   }));
 
 /** A clang that runs the real one, except for the step whose command has the word `hangsOn`: that
- *  one records that it started, waits, and records the signal that stops it, then dies of it. */
+ *  one records that it started, waits, and records the first signal that stops it, then dies of it.
+ *  Later ones are ignored: a SIGTERM that follows (the launcher's waiter sends one when the driver
+ *  is gone and clang is not) must not overwrite the record while the first one's trap runs. */
 function slowClang(out: string, hangsOn: string): string {
   const slow = path.join(out, 'slow-clang');
-  const stop = (sig: string): string => `trap 'kill $pid; echo ${sig} > ${out}/stopped; trap - ${sig}; kill -${sig} $$' ${sig}`;
+  const stop = (sig: string): string => `trap 'trap "" INT TERM; kill $pid; echo ${sig} > ${out}/stopped; trap - ${sig}; kill -${sig} $$' ${sig}`;
   const lines = ['#!/bin/sh', `case " $* " in *" ${hangsOn} "*)`, `  ${stop('INT')}`, `  ${stop('TERM')}`, '  sleep 30 & pid=$!'];
   lines.push(`  echo started > ${out}/started`, '  wait $pid; exit 0;;', 'esac', 'exec clang++ "$@"');
   fs.writeFileSync(slow, lines.join('\n') + '\n', { mode: 0o755 });
