@@ -35,18 +35,24 @@ interface Outcome {
   error?: unknown;
 }
 
+/** Runs the rewriter on `src`. Over budget, it runs twice more and keeps the fastest time: a
+ *  super-linear input is slow every time, a pause of the machine's (GC, a busy CI neighbour) is not. */
 function attempt(src: string, where: string): Outcome {
   if (TRACE) process.stderr.write(`fuzz: ${where} (${src.length} chars)\n`);
-  const t0 = performance.now();
-  let outcome: Outcome;
-  try {
-    const result = rewriteInterceptors(src, opts);
-    outcome = { ms: performance.now() - t0, result };
-  } catch (error) {
-    outcome = { ms: performance.now() - t0, error };
-  }
+  let outcome = once(src);
+  for (let again = 0; again < 2 && outcome.ms > budgetMs(src.length); again++) outcome = { ...outcome, ms: Math.min(outcome.ms, once(src).ms) };
   if (TRACE) process.stderr.write(`      ${outcome.ms.toFixed(1)} ms\n`);
   return outcome;
+}
+
+function once(src: string): Outcome {
+  const t0 = performance.now();
+  try {
+    const result = rewriteInterceptors(src, opts);
+    return { ms: performance.now() - t0, result };
+  } catch (error) {
+    return { ms: performance.now() - t0, error };
+  }
 }
 
 /** Time allowed for one input: ~1 s for 100 KB, proportionally more for MBs. A linear rewriter
