@@ -21,11 +21,12 @@ export function checkBody(ts: TokenStream, open: number, close: number, nameInde
   return ok ? jumps : undefined;
 }
 
-/** Plans the edits that turn each `goto -> E;` (as checkBody found them) into a return of E as the jump target. */
+/** Plans the edits that turn each `goto -> E;` (as checkBody found them) into a return of E as the
+ *  jump target. E is one expression, parenthesized: `goto -> a, b;` jumps to b, as a lean core's does. */
 export function rewriteBody(ts: TokenStream, jumps: readonly Jump[], edits: EditList, open = 'return ::__icc::to_target(', close = ')'): void {
   for (const j of jumps) {
-    edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, open);
-    edits.insert(ts.toks[j.semicolon].start, close);
+    edits.replace(ts.toks[j.goto].start, ts.toks[j.goto + 1].end, `${open}(`);
+    edits.insert(ts.toks[j.semicolon].start, `)${close}`);
   }
 }
 
