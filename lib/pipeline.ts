@@ -53,7 +53,7 @@ export async function runPipeline(ctx: Context, preprocessed: Promise<Preprocess
   if (!Array.isArray(texts)) return texts;
 
   const target = targetAbi(plan);
-  const options = { abi: target.abi, cet: cetEnabled(plan), pic: picEnabled(plan), latin1: true, demangler: demanglerFor(target.abi, targetTriple(plan)), lightAlone: objectChecked(plan), pedantic: compileFlags(plan).some((f) => PEDANTIC_WARNINGS.test(f)), ...visibilityOf(plan) };
+  const options = { abi: target.abi, cet: cetEnabled(plan), pic: picEnabled(plan), latin1: true, demangler: demanglerFor(target.abi, targetTriple(plan)), lightAlone: objectChecked(plan), fileScopeStubs: !ltoEnabled(plan), pedantic: compileFlags(plan).some((f) => PEDANTIC_WARNINGS.test(f)), ...visibilityOf(plan) };
   const sources: Source[] = [];
   const errors: IccError[] = [];
   for (const { input, text, stderr, restartScan } of texts) {
@@ -205,8 +205,13 @@ function compileFlags(plan: Plan): string[] {
  *  on stdout, or text kept for plain clang (-save-temps). */
 function objectChecked(plan: Plan): boolean {
   if (plan.stage !== 'link' && (plan.stage !== 'c' || plan.output === '-')) return false;
+  return !ltoEnabled(plan) && !plan.argv.some((w) => /^(-emit-llvm|-{1,2}save-temps(=.*)?)$/.test(w));
+}
+
+/** -flto (any kind), as the last -f[no-]lto word leaves it. */
+function ltoEnabled(plan: Plan): boolean {
   const lto = plan.argv.filter((w) => /^-f(no-)?lto(=|$)/.test(w)).pop();
-  return !(lto && !lto.startsWith('-fno-')) && !plan.argv.some((w) => /^(-emit-llvm|-{1,2}save-temps(=.*)?)$/.test(w));
+  return lto !== undefined && !lto.startsWith('-fno-');
 }
 
 /** Points the stubs whose light cores pass the check at the light trampoline (lib/light.ts). A light

@@ -63,6 +63,9 @@ export interface Arch {
   definitions(macros: string, replay?: boolean, pic?: boolean): string;
   /** Whether interceptor bodies may read their parameters here (a replay thunk exists). */
   params: boolean;
+  /** Whether a stub whose symbols the rewriter knows may be a file-scope asm line with them spelled
+   *  out (an assembler symbol is the C name: not on i386 COFF, with its `_` and `@N`). */
+  namedStubs?: boolean;
   /** The asm template of one stub; %c0 is the public symbol, %c1 the core, %c2 the light core. */
   stubInvocation(stub: StubOptions): string;
   /** With light cores: the asm template that ends a light core (its stub is stubInvocation's, at the

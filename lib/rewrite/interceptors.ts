@@ -41,6 +41,9 @@ export interface RewriteOptions {
    *  declarations a light core written alone adds are then quieted, as when the source itself names
    *  such a warning in a pragma (emit.ts). */
   pedantic?: boolean;
+  /** The compile writes machine code, not bitcode for -flto: a stub may be a file-scope asm line
+   *  (Arch.namedStubs; emit.ts). */
+  fileScopeStubs?: boolean;
   /** Light cores (`__icc_light.N`) that get a full core beside them all the same: they failed alone. */
   fullCores?: ReadonlySet<string>;
 }
@@ -107,7 +110,7 @@ class Rewriter {
       const named = labels?.get(name);
       return labels === null || (named && named.size > 1) ? undefined : named ? [...named][0] : name;
     };
-    this.emit = { ts: this.ts, edits: this.edits, options, pedantic, cSymbol, lightCores: 0, alone: [], leanAsm: [], params: 0 };
+    this.emit = { ts: this.ts, edits: this.edits, options, pedantic, cSymbol, lightCores: 0, alone: [], fileAsm: [], params: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
     this.map = new SourceMap(src, options.fileName ?? '<stdin>', from === 0 ? this.ts.all : undefined, options.latin1 ?? false);
   }
@@ -123,8 +126,8 @@ class Rewriter {
     const first = /^# 1 "[^\n]*"\n/.exec(body)?.[0] ?? '';
     // A file that names __cxa_demangle itself gets a strong reference from the prelude too (prelude.ts).
     const ownDemangler = this.src.includes('__cxa_demangle');
-    // After the last line: the file-scope asm before each core written alone (emit.ts), one line each.
-    const lean = this.emit.leanAsm.length > 0 ? `\n# 1 "<icc++ lean cores>" 3\n${this.emit.leanAsm.join('\n')}\n` : '';
+    // After the last line: the file-scope asm of cores written alone and of named stubs (emit.ts), a line each.
+    const lean = this.emit.fileAsm.length > 0 ? `\n# 1 "<icc++ asm>" 3\n${this.emit.fileAsm.join('\n')}\n` : '';
     const text = first + preludeText(this.options.abi, this.emit.params > 0 ? this.options.demangler ?? 'weak' : undefined, this.options.pic ?? false, ownDemangler) + body + lean;
     let located: ReturnType<RewriteResult['locations']> | undefined;
     const locations = (): ReturnType<RewriteResult['locations']> => (located ??= {

@@ -10,7 +10,7 @@ const opts = { abi: 'sysv' as const, cet: false, fileName: 'x.cpp' };
 const lines = (s: string): number => s.split('\n').length;
 /** The user's part of the output: the prelude sits between two copies of the input's first line marker. */
 /** The user's lines as rewritten: after the prelude, before the lean cores' asm (emit.ts). */
-const userPart = (out: string): string => out.slice(out.lastIndexOf('# 1 "x.cpp"')).split('\n# 1 "<icc++ lean cores>" 3\n')[0];
+const userPart = (out: string): string => out.slice(out.lastIndexOf('# 1 "x.cpp"')).split('\n# 1 "<icc++ asm>" 3\n')[0];
 
 function errorsOf(src: string): string[] {
   try {
@@ -45,12 +45,29 @@ test('an interceptor becomes a declaration, a core and a light core that defines
   assert.is(out[2], ' void Logger(void)', 'attribute removed');
   assert.match(out[3], /^; .*::__icc::target_t __core_Logger\(\).*\{$/, 'the declaration ends where the body began; the core takes the body');
   assert.match(out[4], /puts\("hi"\)/, 'the body stays on its line');
-  assert.match(out[5], /return ::__icc::to_target\( dlsym\(h,$/, 'goto -> becomes a return of the target');
-  assert.match(out[6], /"f"\)\);/);
+  assert.match(out[5], /return ::__icc::to_target\(\( dlsym\(h,$/, 'goto -> becomes a return of the target, one expression');
+  assert.match(out[6], /"f"\)\)\);/);
   assert.match(out[7], /^\}.*\{ __asm__\("icc_sysv_stub %c0, %c1, globl, none, 0, default, %c2" : : "s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\)/, "the light core's first asm defines the stub, naming the symbol by its type");
   assert.match(out[7], /__asm__\("icc_sysv_light %c1, %0" : "\+r"\(__r\) : "s"\(static_cast<void \(\*\) \( void \)>\(&Logger\)\) : "cc"\)/, 'its tail swaps a null target');
   assert.not.match(out[7], /__icc_emit_/, 'no emitter function beside a light core');
   assert.ok(r.text.startsWith('# 1 "x.cpp"\n# 1 "<icc++ prelude>" 3\n'), 'the main file is named first; the prelude is a system header');
+});
+
+test('an extern "C" full core: its stub is a file-scope asm line naming the core by its asm label, where the compile writes machine code', () => {
+  const src = '# 1 "x.cpp"\nextern "C" {\nvoid *real_f;\n[[interceptor]] void f(void)\n{\n  goto -> real_f;\n}\nstatic void g(void) __asm__("g_sym");\n[[interceptor]] static void g(void) { if (real_f) goto -> real_f; else goto -> nullptr; }\n}\n';
+  const ms = { ...opts, abi: 'ms' as const, pedantic: false };
+  const r = rewriteInterceptors(src, { ...ms, fileScopeStubs: true });
+  const user = userPart(r.text);
+  assert.is(lines(user), lines(src), 'same number of lines');
+  const out = user.split('\n');
+  assert.match(out[4], /^; extern "C\+\+" \{ static __attribute__\(\(ms_abi, used\)\) ::__icc::target_t __core_f\(\) __asm__\("__icc_core\.f"\); static __attribute__\(\(ms_abi, used\)\) ::__icc::target_t __core_f\(\) \{$/, 'a static core, declared with its label, then defined');
+  assert.match(out[6], /^\} \}$/, 'no -Wreturn-type pragmas after a last goto ->');
+  assert.match(out[8], /__asm__\("__icc_core\.g_sym"\); .*_Pragma\("clang diagnostic error \\"-Wreturn-type\\""\) \{ if/, 'the asm label names the core after the public symbol; a body that ends otherwise keeps the check');
+  assert.not.match(user, /__icc_emit_|ignored \\"-W(reserved-identifier|missing-prototypes|unused-function)/, 'no emitter function; the core needs no warning quieted');
+  assert.match(r.text, /\n# 1 "<icc\+\+ asm>" 3\n__asm__\("icc_ms_stub f, __icc_core\.f, globl, none, 0, 0"\);\n__asm__\("icc_ms_stub g_sym, __icc_core\.g_sym, local, none, 0, 0"\);\n$/, 'the stubs, at file scope');
+  assert.match(rewriteInterceptors(src, { ...ms, fileScopeStubs: true, pedantic: true }).text, /_Pragma\("clang diagnostic ignored \\"-Wreserved-identifier\\""\)[^\n]* extern "C\+\+" \{ static/, 'quieted where such warnings may be on');
+  assert.match(rewriteInterceptors(src, ms).text, /__icc_emit_f/, 'an emitter function under -flto');
+  assert.match(rewriteInterceptors(src.replace(/extern "C" \{/, 'namespace n {'), { ...ms, fileScopeStubs: true }).text, /__icc_emit_f/, 'and for a C++ function, whose symbol the rewriter does not know');
 });
 
 test('a body with no call syntax is written in its light core alone, where icc++ checks the object', () => {
@@ -68,7 +85,7 @@ test('a body with no call syntax is written in its light core alone, where icc++
   const branches = userPart(rewriteInterceptors(src.replace('  goto -> static', '  else goto -> static'), { ...opts, lightAlone: true }).text).split('\n');
   assert.match(branches[3], /_Pragma\("clang diagnostic push"\) _Pragma\("clang diagnostic error \\"-Wreturn-type\\""\) \{$/, 'one that ends in another statement: -Wreturn-type is an error in it');
   assert.match(branches[7], /^\} \} _Pragma\("clang diagnostic pop"\)$/);
-  assert.match(alone.text, /\n# 1 "<icc\+\+ lean cores>" 3\n__asm__\("icc_sysv_lean __icc_light\.0, \\"Cached\(\)\\""\);\n$/, 'its null report and check, at file scope');
+  assert.match(alone.text, /\n# 1 "<icc\+\+ asm>" 3\n__asm__\("icc_sysv_lean __icc_light\.0, \\"Cached\(\)\\""\);\n$/, 'its null report and check, at file scope');
   const both = rewriteInterceptors(src, { ...opts, lightAlone: true, fullCores: new Set(['__icc_light.0']) });
   assert.equal(both.alone, []);
   assert.match(both.text, /__core_Cached\(\)/, 'a light core that failed alone gets its full core');
