@@ -21,6 +21,7 @@ import { FULL_TRAMPOLINE, LIGHT_CORE_PREFIX, lightBailPad, lightCoreSection, lig
 import { planBailOut } from './light-bail.js';
 import { decode } from './x86-decode.js';
 import { u64 } from './arch/elf-file.js';
+import { relocationsWithin } from './arch/relocations.js';
 
 const EM_X86_64 = 62;
 
@@ -169,9 +170,7 @@ function coreCode(elf: Elf64, core: ElfSymbol): CoreCode | undefined {
   const code = elf.code(core);
   if (!code) return undefined;
   const relocated = new Map<number, Relocation>();
-  for (const r of elf.relocationsOf(core.section)) {
-    if (r.offset >= core.value && r.offset < core.value + core.size) relocated.set(r.offset - core.value, r);
-  }
+  for (const r of relocationsWithin(elf.relocationsOf(core.section), core.value, core.value + core.size)) relocated.set(r.offset - core.value, r);
   return { code, relocated };
 }
 

@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { LightDecision } from './arch.js';
 import { decideStub } from './stub-light.js';
 import { Elf64, STB_WEAK, STT_FUNC, STT_SECTION, type ElfSymbol } from './elf64.js';
+import { relocationsWithin } from './relocations.js';
 
 const EM_AARCH64 = 183;
 const R_AARCH64_PREL32 = 261;
@@ -82,8 +83,7 @@ function coreOf(elf: Elf64, stub: string): ElfSymbol | undefined {
 function whyNotLight(elf: Elf64, core: ElfSymbol): string | undefined {
   const code = elf.code(core);
   if (!code || code.length % 4 !== 0) return 'no code';
-  for (const r of elf.relocationsOf(core.section)) {
-    if (r.offset < core.value || r.offset >= core.value + core.size) continue;
+  for (const r of relocationsWithin(elf.relocationsOf(core.section), core.value, core.value + core.size)) {
     if (BRANCH_RELOCATIONS.has(r.type)) return 'a call or a jump out of the core';
   }
   for (let i = 0; i < code.length; i += 4) {

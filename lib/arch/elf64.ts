@@ -60,13 +60,23 @@ export class Elf64 {
     return this.byName.get(name);
   }
 
-  /** The RELA relocations that apply to a section. */
-  relocationsOf(section: number): Relocation[] {
-    return (this.relocating.get(section) ?? []).flatMap((rela) => this.relocationsIn(rela));
+  /** The RELA relocations that apply to a section, read once (every core in a shared .text asks for
+   *  its relocations); retarget and dropRelocation keep them current. */
+  relocationsOf(section: number): readonly Relocation[] {
+    let out = this.applying.get(section);
+    if (!out) this.applying.set(section, (out = (this.relocating.get(section) ?? []).flatMap((rela) => this.relocationsIn(rela))));
+    return out;
   }
 
+  private readonly applying = new Map<number, Relocation[]>();
+  private readonly entries = new Map<number, Relocation[]>();
+
+  /** A RELA section's entries, read once. */
   private relocationsIn(rela: Section): Relocation[] {
+    const read = this.entries.get(rela.index);
+    if (read) return read;
     const out: Relocation[] = [];
+    this.entries.set(rela.index, out);
     for (let at = rela.offset; at < rela.offset + rela.size; at += 24) {
       out.push({
         at,
@@ -82,6 +92,7 @@ export class Elf64 {
   /** Points a relocation at another symbol (r_info's high half), in the buffer. */
   retarget(r: Relocation, symbol: ElfSymbol): void {
     this.buf.writeUInt32LE(symbol.index, r.at + 12);
+    r.symbol = symbol.index;
   }
 
   /** Marks a section SHF_EXCLUDE, so the linker leaves it out, when nothing but unwind and debug
@@ -131,7 +142,9 @@ export class Elf64 {
       kept.forEach((r, i) => this.buf.copyWithin(rela.offset + i * 24, r.at, r.at + 24));
       rela.size = kept.length * 24;
       this.buf.writeBigUInt64LE(BigInt(rela.size), this.shoff + rela.index * 64 + 32);
+      this.entries.delete(rela.index); // the entries moved: read again when asked
     }
+    this.applying.delete(section.index);
     section.size = size;
     this.buf.writeBigUInt64LE(BigInt(size), this.shoff + section.index * 64 + 32);
   }
@@ -139,6 +152,8 @@ export class Elf64 {
   /** Drops a relocation (r_info 0: type NONE on every machine): the linker leaves its field alone. */
   dropRelocation(r: Relocation): void {
     this.buf.writeBigUInt64LE(0n, r.at + 8);
+    r.type = 0;
+    r.symbol = 0;
   }
 
   /** Empties the call-frame program of the .eh_frame FDEs that cover `section` (DW_CFA_nop over

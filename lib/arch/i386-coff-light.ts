@@ -17,6 +17,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { LightDecision } from './arch.js';
 import { decideStub } from './stub-light.js';
+import { relocationsWithin } from './relocations.js';
 import { whyNotLightCode } from './i386-light.js';
 import { CoffFile, IMAGE_COMDAT_SELECT_NODUPLICATES, IMAGE_SCN_LNK_COMDAT, IMAGE_SYM_TYPE_FUNCTION, type CoffRelocation, type CoffSymbol } from './coff-file.js';
 
@@ -76,5 +77,6 @@ function mayBeReplaced(coff: CoffFile, core: CoffSymbol): boolean {
 }
 
 function whyNotLight(coff: CoffFile, core: CoffSymbol): string | undefined {
-  return whyNotLightCode(coff.code(core), core.value, coff.relocationsOf(core.section), DATA_RELOCATIONS);
+  const code = coff.code(core);
+  return whyNotLightCode(code, core.value, relocationsWithin(coff.relocationsOf(core.section), core.value, core.value + (code?.length ?? 0)), DATA_RELOCATIONS);
 }

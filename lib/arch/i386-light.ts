@@ -18,6 +18,7 @@ import { decideStub } from './stub-light.js';
 import { Elf32 } from './elf32.js';
 import { STB_WEAK, STT_FUNC, STT_SECTION, type ElfSymbol, type Relocation } from './elf64.js';
 import { decode } from '../x86-decode.js';
+import { relocationsWithin } from './relocations.js';
 
 const EM_386 = 3;
 const R_386_PC32 = 2;
@@ -122,5 +123,5 @@ function coreOf(elf: Elf32, r: Relocation, functions: Map<string, ElfSymbol>): E
 }
 
 function whyNotLight(elf: Elf32, core: ElfSymbol): string | undefined {
-  return whyNotLightCode(elf.code(core), core.value, elf.relocationsOf(core.section), DATA_RELOCATIONS);
+  return whyNotLightCode(elf.code(core), core.value, relocationsWithin(elf.relocationsOf(core.section), core.value, core.value + core.size), DATA_RELOCATIONS);
 }
