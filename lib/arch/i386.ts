@@ -28,6 +28,8 @@ export const i386sysv: Arch = {
   symbolConstraint: 's',
   // No separate light core: lib/arch/i386-light.ts checks the core itself after the compile.
   lightCores: false,
+  // ELF: a C function's symbol is its name, whatever its convention (no `_` or `@N` as on COFF).
+  namedStubs: true,
   // No replay thunk yet: interceptors that read their parameters are refused here (lib/rewrite/interceptors.ts).
   params: false,
   definitions: (macros, _replay, pic) => `__asm__(${cString(macros + `\nicc_i386_sysv_trampoline ${exitFor(pic)}\n`)});`,
