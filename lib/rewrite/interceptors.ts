@@ -409,6 +409,9 @@ class Rewriter {
   }
 }
 
+/** Words followed by a parenthesized list before a declarator's name: never the function's name. */
+const NOT_A_NAME = new Set(['__attribute__', '__attribute', '__declspec', 'alignas', '_Alignas', 'decltype', '__typeof__', '__typeof', 'typeof', 'noexcept', 'throw', 'sizeof', 'alignof', '__alignof__', '_Pragma']);
+
 /** The asm labels the text gives functions (`void f(int) __asm__("g");`), by name: what an extern "C"
  *  function's symbol is when not its name. null when the text may rename symbols otherwise
  *  (`#pragma redefine_extname`). A declaration this misses would give the light core written alone
@@ -417,7 +420,12 @@ export function asmLabels(text: string): Map<string, Set<string>> | null {
   if (text.includes('redefine_extname')) return null;
   const labels = new Map<string, Set<string>>();
   const declaration = /\b([A-Za-z_]\w*)\s*\([^;{}"]*?\)\s*(?:(?:noexcept|throw\s*\(\s*\)|__attribute__\s*\(\([^;{}"]*?\)\))\s*)*(?:__asm__|__asm|asm)\s*\(\s*"((?:[^"\\]|\\.)*)"\s*\)/g;
-  for (const m of text.matchAll(declaration)) {
+  for (let m = declaration.exec(text); m; m = declaration.exec(text)) {
+    // `__attribute__((cdecl)) f(int) asm("g")` matched from the attribute: look again after its name.
+    if (NOT_A_NAME.has(m[1])) {
+      declaration.lastIndex = m.index + m[1].length;
+      continue;
+    }
     const set = labels.get(m[1]) ?? new Set<string>();
     set.add(m[2]);
     labels.set(m[1], set);

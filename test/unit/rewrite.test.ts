@@ -111,6 +111,8 @@ test('asm labels are read from declarations, however their parameters are writte
   assert.is(labels?.get('h'), undefined);
   assert.is(labels?.get('call'), undefined);
   assert.is(asmLabels('#pragma redefine_extname f g\n'), null, 'a pragma may rename any symbol');
+  const attributed = asmLabels('int __attribute__((__cdecl__)) Sum(int, int) __asm__("sum_hook");\n__declspec(dllexport) __attribute__((noinline)) int Two(int) asm("two_hook");\n');
+  assert.equal([...(attributed?.entries() ?? [])], [['Sum', new Set(['sum_hook'])], ['Two', new Set(['two_hook'])]], 'attributes before the name (a calling convention) are not the name');
 });
 
 test('overloads get distinct, stable core names', () => {
