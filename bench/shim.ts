@@ -87,11 +87,20 @@ async function compileBench(): Promise<void> {
   const inc = `-I${path.join(root, 'shim')}`;
   console.log(`(a) ${N} functions, -O2 -c, ${COMPILE_PAIRS} interleaved pairs, medians [per-pair ratios' lowest-highest]; icc++ against clang++ with forwarding functions:`);
   await compileRatio('Linux x86-64, -fPIC', ['-fPIC', inc]);
-  // A proxy DLL's TU: no light cores on Windows x64; each extern "C" core's stub is a file-scope asm line.
-  // The flags icc-shim compiles a proxy DLL with (lib/shim/proxy.ts), less the linker's.
-  const mingw = [...mingwFlags().filter((f) => !/^(-fuse-ld=|-static$|-L)/.test(f)), inc];
-  if ((await execa('clang++', [...mingw, '-fsyntax-only', '-x', 'c++', '-'], { input: '#include <cstddef>\n', reject: false })).exitCode === 0) await compileRatio('Windows x86-64 (mingw-w64)', mingw, '-win');
-  else console.log('    Windows x86-64 (mingw-w64): no mingw-w64 headers here');
+  // The other targets' cores are full cores, each stub a file-scope asm line (lib/rewrite/emit.ts
+  // emitNamed). Windows: the flags icc-shim compiles a proxy DLL with (lib/shim/proxy.ts), less the linker's.
+  const others: [string, string[]][] = [
+    ['Windows x86-64 (mingw-w64)', [...mingwFlags().filter((f) => !/^(-fuse-ld=|-static$|-L)/.test(f)), inc]],
+    ['Linux AArch64, -fPIC', ['--target=aarch64-linux-gnu', '-fPIC', inc]],
+    ['Linux i386, -m32 -fPIC', ['-m32', '-fPIC', inc]],
+    // i386 COFF: named stubs only where an asm label gives the symbol, as the generated shim's do.
+    ['Windows i386 (mingw-w64)', ['--target=i686-w64-mingw32', inc]],
+  ];
+  for (const [label, flags] of others) {
+    const usable = await execa('clang++', [...flags, '-fsyntax-only', 'plain.cpp'], { cwd: dir, reject: false });
+    if (usable.exitCode === 0) await compileRatio(label, flags, `-${others.findIndex(([l]) => l === label)}`);
+    else console.log(`    ${label}: not measured, the target's headers are not here`);
+  }
 
   // What the runtime defines, reduced to empty definitions (the same in every link).
   fs.writeFileSync(path.join(dir, 'support.c'), '__thread unsigned icc_shim_pending; __thread int icc_shim_inside;\nvoid icc_shim_resolve(void) {}\nvoid *icc_shim_real(unsigned f) { return 0; }\n');

@@ -12,7 +12,7 @@ export const aapcs64: Arch = {
   coreAttributes: [],
   symbolConstraint: 'S',
   lightCores: false,
-  namedStubs: true,
+  namedStubs: 'c-names',
   // No replay thunk yet: interceptors that read their parameters are refused here (lib/rewrite/interceptors.ts).
   params: false,
   definitions: (macros) => `__asm__(${cString(macros + '\nicc_aapcs64_trampoline\n')});`,

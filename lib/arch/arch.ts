@@ -63,9 +63,10 @@ export interface Arch {
   definitions(macros: string, replay?: boolean, pic?: boolean): string;
   /** Whether interceptor bodies may read their parameters here (a replay thunk exists). */
   params: boolean;
-  /** Whether a stub whose symbols the rewriter knows may be a file-scope asm line with them spelled
-   *  out (an assembler symbol is the C name: not on i386 COFF, with its `_` and `@N`). */
-  namedStubs?: boolean;
+  /** Which extern "C" interceptors' stubs may be a file-scope asm line with the symbols spelled out
+   *  (lib/rewrite/emit.ts emitNamed): 'c-names' where a C function's symbol is its name or asm label;
+   *  'asm-labels' where only a label says it (i386 COFF: `_f`, `_f@8`, `@f@8` by convention). */
+  namedStubs?: 'c-names' | 'asm-labels';
   /** The asm template of one stub; %c0 is the public symbol, %c1 the core, %c2 the light core. */
   stubInvocation(stub: StubOptions): string;
   /** With light cores: the asm template that ends a light core (its stub is stubInvocation's, at the

@@ -29,7 +29,7 @@ export const i386sysv: Arch = {
   // No separate light core: lib/arch/i386-light.ts checks the core itself after the compile.
   lightCores: false,
   // ELF: a C function's symbol is its name, whatever its convention (no `_` or `@N` as on COFF).
-  namedStubs: true,
+  namedStubs: 'c-names',
   // No replay thunk yet: interceptors that read their parameters are refused here (lib/rewrite/interceptors.ts).
   params: false,
   definitions: (macros, _replay, pic) => `__asm__(${cString(macros + `\nicc_i386_sysv_trampoline ${exitFor(pic)}\n`)});`,
@@ -58,6 +58,7 @@ function coff(abi: 'i386_mingw' | 'i386_msvc', cfi: boolean, exportName: 'plain'
     coreAttributes: ['cdecl'],
     symbolConstraint: 's',
     lightCores: false,
+    namedStubs: 'asm-labels',
     params: false,
     // The trampoline from file-scope asm (asm/i386-ms.S says why); the width byte in C++, where the
     // compiler puts it in a COMDAT; its asm label keeps the name free of the `_` prefix.

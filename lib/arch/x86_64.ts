@@ -27,7 +27,7 @@ export const sysv: Arch = {
   coreAttributes: [],
   symbolConstraint: 's',
   lightCores: true,
-  namedStubs: true,
+  namedStubs: 'c-names',
   params: true,
   definitions: (macros, replay) =>
     `__asm__(${cString(macros + `\nicc_sysv_trampoline\n` + (replay ? 'icc_x86_64_replay_elf __icc_sysv_replay, __icc_sysv_width\n' : ''))});`,
@@ -53,7 +53,7 @@ export const ms: Arch = {
   coreAttributes: ['ms_abi'],
   symbolConstraint: 's',
   lightCores: false,
-  namedStubs: true,
+  namedStubs: 'c-names',
   params: true,
   // COFF: the shared trampoline, the replay thunk and the width byte are defined in C++, where the
   // compiler gives them COMDATs that -flto understands too (asm/x86_64-ms.S, x86_64-replay.S).

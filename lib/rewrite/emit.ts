@@ -39,9 +39,9 @@ export interface EmitContext {
   params: number;
   /** Warnings about reserved names or C++98 may be on (RewriteOptions.pedantic, or a pragma in the source). */
   pedantic: boolean;
-  /** The symbol of an extern "C" function named so: its asm label, else the name; undefined when the
-   *  source may name it otherwise (interceptors.ts, asmLabels). */
-  cSymbol(name: string): string | undefined;
+  /** The symbol of an extern "C" function named so: its asm label, else the name (`labelled`: only a
+   *  label); undefined when the source may name it otherwise (interceptors.ts, asmLabels). */
+  cSymbol(name: string, labelled?: boolean): string | undefined;
 }
 
 const PUSH = '_Pragma("clang diagnostic push")';
@@ -110,8 +110,9 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   }
   const dllexport = /\bdllexport\b/.test(declared);
   const stubOptions = { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined };
-  if (!light && !reads && !template && atNamespace && cSymbol !== undefined && binding !== 'weak' && NAMED_SYMBOL.test(cSymbol) && arch.namedStubs && options.fileScopeStubs) {
-    emitNamed(ctx, head, body, close, jumps, { core, symbol: cSymbol, cxx, convention, stub: stubOptions, quietDecl });
+  const namedSymbol = cSymbol !== undefined && arch.namedStubs === 'asm-labels' ? ctx.cSymbol(head.idText, true) : arch.namedStubs ? cSymbol : undefined;
+  if (!light && !reads && !template && atNamespace && namedSymbol !== undefined && binding !== 'weak' && NAMED_SYMBOL.test(namedSymbol) && options.fileScopeStubs) {
+    emitNamed(ctx, head, body, close, jumps, { core, symbol: namedSymbol, cxx, convention, stub: stubOptions, quietDecl });
     return undefined;
   }
   const sig = `decltype(::__icc::sig(${self}))`;

@@ -105,10 +105,10 @@ class Rewriter {
     this.ts = new TokenStream(src, from);
     const pedantic = options.pedantic !== false || /Weverything|Wreserved|Wc\+\+98/.test(src);
     let labels: Map<string, Set<string>> | null | undefined;
-    const cSymbol = (name: string): string | undefined => {
+    const cSymbol = (name: string, labelled = false): string | undefined => {
       labels ??= asmLabels(src);
       const named = labels?.get(name);
-      return labels === null || (named && named.size > 1) ? undefined : named ? [...named][0] : name;
+      return labels === null || (named && named.size > 1) ? undefined : named ? [...named][0] : labelled ? undefined : name;
     };
     this.emit = { ts: this.ts, edits: this.edits, options, pedantic, cSymbol, lightCores: 0, alone: [], fileAsm: [], params: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.

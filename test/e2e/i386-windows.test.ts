@@ -93,6 +93,22 @@ test('mingw: decorated public symbols, as clang names them on i686', async () =>
   assert.match(nm, /^[0-9a-f]+ B __icc_i386_ms_width$/m);
 });
 
+test('extern "C" interceptors named by asm labels: a named stub each (no emitter), in cdecl, stdcall and fastcall', async () => {
+  if (!(await haveWine32Tools())) return;
+  const exe = path.join(out, 'labels', 'labels.exe');
+  fs.mkdirpSync(path.dirname(exe));
+  const built = await iccOk([...mingwI686Flags('lld'), '-O2', '-Wall', '-Wextra', src('labels.cpp'), '-o', exe]);
+  assert.is(String(built.stderr), '', 'no diagnostics');
+  const r = await wine.run(exe);
+  assert.is(r.stdout, '149 4 cores\n', r.stderr);
+  assert.is(r.code, 0);
+  const obj = path.join(out, 'labels', 'labels.o');
+  await iccOk([...mingwI686Flags('lld'), '-O2', '-c', src('labels.cpp'), '-o', obj]);
+  const nm = String((await execa('llvm-nm', [obj])).stdout);
+  for (const sym of ['T sum_hook', 'T scaled_hook', 't diff_hook', 't __icc_core.sum_hook', 't __icc_core.scaled_hook', 't __icc_core.diff_hook']) assert.match(nm, new RegExp(`^[0-9a-f]+ ${sym.replace('.', '\\.')}$`, 'm'), nm);
+  assert.not.match(nm, /__icc_emit_/, 'no emitter function');
+});
+
 for (const [name, flags, linker] of [['-O0', ['-O0'], 'bfd'], ['-O2', ['-O2'], 'lld'], ['-O1 -g', ['-O1', '-g'], 'bfd']] as const) {
   test(`all forms work under wine at ${name} (i686-w64-mingw32, ${linker === 'bfd' ? 'GNU ld' : 'lld'})`, async () => {
     if (!(await haveWine32Tools())) return;
