@@ -8,7 +8,7 @@ import type { StubOptions } from '../arch/arch.js';
 import type { FunctionHead } from './declaration.js';
 import type { EditList } from './edit.js';
 import type { RewriteOptions, TemplateInterceptor } from './interceptors.js';
-import type { TokenStream } from './tokens.js';
+import { TokenStream, type Token } from './tokens.js';
 import { constParamList, conventionAttributes, needsFrame, SYMBOL_NAMES, vaStarts, type ParamsPlan } from './params.js';
 import type { Jump } from './body.js';
 import { rewriteBody } from './body.js';
@@ -42,6 +42,19 @@ export interface EmitContext {
   /** The symbol of an extern "C" function named so: its asm label, else the name (`labelled`: only a
    *  label); undefined when the source may name it otherwise (interceptors.ts, asmLabels). */
   cSymbol(name: string, labelled?: boolean): string | undefined;
+  /** The preprocessed text (ts may start after its beginning: interceptors.ts). */
+  src: string;
+  /** Built on first use by earlierDeclarations: for ts, and for the text before ts. */
+  mentions?: Mentions;
+  mentionsBefore?: Mentions;
+}
+
+/** In a token stream: each `name (` not after `.`, `->` or `::` (a declaration or a call), by
+ *  name, and the `{` each token is inside (-1: none). */
+interface Mentions {
+  ts: TokenStream;
+  byName: Map<string, number[]>;
+  scopeOf: Int32Array;
 }
 
 const PUSH = '_Pragma("clang diagnostic push")';
@@ -275,8 +288,52 @@ function emitAlone(ctx: EmitContext, head: FunctionHead, scopes: Scope[], body: 
 function declarationEnd(ctx: EmitContext, head: FunctionHead, body: number, close: number, quietDecl: boolean): string {
   const { ts, edits } = ctx;
   for (let i = body + 1; i < close; i++) if (ts.isIdent(i, '__func__') || ts.isIdent(i, '__FUNCTION__')) edits.replace(ts.toks[i].start, ts.toks[i].end, JSON.stringify(head.name));
-  if (quietDecl) edits.insert(ts.toks[head.template?.start ?? head.idStart].start, `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `);
+  const quiet = `${PUSH} ${ignore('-Wundefined-internal')} ${ignore('-Wundefined-inline')} `;
+  if (quietDecl) {
+    edits.insert(ts.toks[head.template?.start ?? head.idStart].start, quiet);
+    // clang says -Wundefined-internal (-inline) at the function's first declaration: an earlier one
+    // of the user's, at the same scope, is quieted at its name too. One of another function of the
+    // same name there would be quieted as well, but its warning comes before a link error anyway
+    // (an internal function used and defined nowhere).
+    for (const t of earlierDeclarations(ctx, head)) {
+      edits.insert(t.start, quiet);
+      edits.insert(t.end, ` ${POP}`);
+    }
+  }
   return `${head.qualified ? '' : '; '}${quietDecl ? POP + ' ' : ''}`;
+}
+
+/** Mentions of the interceptor's name followed by `(` before it, at its own scope. */
+function earlierDeclarations(ctx: EmitContext, head: FunctionHead): Token[] {
+  const main = (ctx.mentions ??= mentionsOf(ctx.ts));
+  const scope = main.scopeOf[head.idStart];
+  const at = (m: Mentions, before: number, inScope: number): Token[] =>
+    (m.byName.get(head.idText) ?? []).filter((i) => i < before && m.scopeOf[i] === inScope).map((i) => m.ts.toks[i]);
+  const found = at(main, head.idStart, scope);
+  // The text before ts (the rewriter lexes from a global-scope point before the first interceptor)
+  // is lexed only for a global-scope interceptor whose name it holds.
+  const start = ctx.ts.toks[0]?.start ?? 0;
+  if (scope !== -1 || start === 0 || ctx.src.indexOf(head.idText) >= start) return found;
+  ctx.mentionsBefore ??= mentionsOf(new TokenStream(ctx.src.slice(0, start)));
+  return [...at(ctx.mentionsBefore, start, -1), ...found];
+}
+
+function mentionsOf(ts: TokenStream): Mentions {
+  const byName = new Map<string, number[]>();
+  const scopeOf = new Int32Array(ts.length);
+  const open: number[] = [];
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts.text(i);
+    if ((t === '}' || t === '%>') && open.length > 0 && ts.match[open[open.length - 1]] === i) open.pop();
+    scopeOf[i] = open.length > 0 ? open[open.length - 1] : -1;
+    if ((t === '{' || t === '<%') && ts.match[i] > i) open.push(i);
+    else if (ts.isIdent(i) && ts.isPunct(i + 1, '(') && !(i > 0 && (ts.isPunct(i - 1, '.') || ts.isPunct(i - 1, '->') || ts.isPunct(i - 1, '::')))) {
+      const list = byName.get(t);
+      if (list) list.push(i);
+      else byName.set(t, [i]);
+    }
+  }
+  return { ts, byName, scopeOf };
 }
 
 /** A light core's head. `used`: nothing but its own asm names it. */

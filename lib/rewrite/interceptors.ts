@@ -110,7 +110,7 @@ class Rewriter {
       const named = labels?.get(name);
       return labels === null || (named && named.size > 1) ? undefined : named ? [...named][0] : labelled ? undefined : name;
     };
-    this.emit = { ts: this.ts, edits: this.edits, options, pedantic, cSymbol, lightCores: 0, alone: [], fileAsm: [], params: 0 };
+    this.emit = { ts: this.ts, edits: this.edits, options, pedantic, cSymbol, src, lightCores: 0, alone: [], fileAsm: [], params: 0 };
     // Line markers before `from` matter for locations: the map lexes the whole text itself, lazily.
     this.map = new SourceMap(src, options.fileName ?? '<stdin>', from === 0 ? this.ts.all : undefined, options.latin1 ?? false);
   }

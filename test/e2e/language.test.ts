@@ -121,6 +121,19 @@ for (const stage of ['-c', '-S']) {
     }));
 }
 
+test('a static or inline interceptor declared earlier draws no -Wundefined-internal/-inline; a function really left undefined does', () =>
+  inScratch('declared-earlier', async (out, env) => {
+    const src = path.join(fixtures, 'declared-earlier.cpp');
+    const r = await iccxx(['-O2', '-Wall', '-Wextra', '-c', src, '-o', path.join(out, 'x.o')], { env });
+    const warnings = String(r.stderr).split('\n').filter((l) => / warning: /.test(l));
+    assert.equal(warnings, [`${src}:9:12: warning: function 'missing' has internal linkage but is not defined [-Wundefined-internal]`]);
+    assert.is(r.exitCode, 0, String(r.stderr));
+    const exe = path.join(out, 'declared-earlier');
+    const linked = await iccxx(['-O2', '-Wall', '-Wextra', '-DLINKED', src, '-o', exe], { env });
+    assert.is(String(linked.stderr), '');
+    assert.is((await run(exe)).exitCode, 0, 'every interceptor jumped to its target');
+  }));
+
 test('unbalanced braces and unterminated literals fail like clang, at the user line', () =>
   inScratch('broken-syntax', async (out, env) => {
     const src = path.join(out, 'unbalanced.cpp');
