@@ -49,11 +49,11 @@ export interface EmitContext {
   mentionsBefore?: Mentions;
 }
 
-/** In a token stream: each `name (` not after `.`, `->` or `::` (a declaration or a call), by
- *  name, and the `{` each token is inside (-1: none). */
+/** In a token stream: the first `name (` not after `.`, `->` or `::` (a declaration, or a call)
+ *  in each scope, by name and scope (the index of its `{`, -1 for none). */
 interface Mentions {
   ts: TokenStream;
-  byName: Map<string, number[]>;
+  first: Map<string, number>;
   scopeOf: Int32Array;
 }
 
@@ -295,31 +295,44 @@ function declarationEnd(ctx: EmitContext, head: FunctionHead, body: number, clos
     // of the user's, at the same scope, is quieted at its name too. One of another function of the
     // same name there would be quieted as well, but its warning comes before a link error anyway
     // (an internal function used and defined nowhere).
-    for (const t of earlierDeclarations(ctx, head)) {
-      edits.insert(t.start, quiet);
-      edits.insert(t.end, ` ${POP}`);
+    const first = firstDeclaration(ctx, head);
+    if (first) {
+      edits.insert(first.start, quiet);
+      edits.insert(first.end, ` ${POP}`);
     }
   }
   return `${head.qualified ? '' : '; '}${quietDecl ? POP + ' ' : ''}`;
 }
 
-/** Mentions of the interceptor's name followed by `(` before it, at its own scope. */
-function earlierDeclarations(ctx: EmitContext, head: FunctionHead): Token[] {
+/** The first mention of the interceptor's name followed by `(` at its own scope, when it comes
+ *  before the interceptor and is not an interceptor's own (those are quieted already). */
+function firstDeclaration(ctx: EmitContext, head: FunctionHead): Token | undefined {
   const main = (ctx.mentions ??= mentionsOf(ctx.ts));
   const scope = main.scopeOf[head.idStart];
-  const at = (m: Mentions, before: number, inScope: number): Token[] =>
-    (m.byName.get(head.idText) ?? []).filter((i) => i < before && m.scopeOf[i] === inScope).map((i) => m.ts.toks[i]);
-  const found = at(main, head.idStart, scope);
   // The text before ts (the rewriter lexes from a global-scope point before the first interceptor)
   // is lexed only for a global-scope interceptor whose name it holds.
   const start = ctx.ts.toks[0]?.start ?? 0;
-  if (scope !== -1 || start === 0 || ctx.src.indexOf(head.idText) >= start) return found;
-  ctx.mentionsBefore ??= mentionsOf(new TokenStream(ctx.src.slice(0, start)));
-  return [...at(ctx.mentionsBefore, start, -1), ...found];
+  if (scope === -1 && start > 0 && ctx.src.indexOf(head.idText) < start) {
+    ctx.mentionsBefore ??= mentionsOf(new TokenStream(ctx.src.slice(0, start)));
+    const before = ctx.mentionsBefore.first.get(`${head.idText}\0-1`);
+    if (before !== undefined) return ctx.mentionsBefore.ts.toks[before];
+  }
+  const i = main.first.get(`${head.idText}\0${scope}`);
+  return i !== undefined && i < head.idStart && !isInterceptorName(ctx.ts, i) ? ctx.ts.toks[i] : undefined;
+}
+
+/** Whether the name at i is an interceptor's (its declaration quiets itself): `[[interceptor]]` before it in its declaration. */
+function isInterceptorName(ts: TokenStream, i: number): boolean {
+  for (let k = i - 1; k >= 0; k--) {
+    const t = ts.text(k);
+    if (t === ';' || t === '{' || t === '}') return false;
+    if (t === ']' && ts.isIdent(k - 2, 'interceptor')) return true;
+  }
+  return false;
 }
 
 function mentionsOf(ts: TokenStream): Mentions {
-  const byName = new Map<string, number[]>();
+  const first = new Map<string, number>();
   const scopeOf = new Int32Array(ts.length);
   const open: number[] = [];
   for (let i = 0; i < ts.length; i++) {
@@ -328,12 +341,11 @@ function mentionsOf(ts: TokenStream): Mentions {
     scopeOf[i] = open.length > 0 ? open[open.length - 1] : -1;
     if ((t === '{' || t === '<%') && ts.match[i] > i) open.push(i);
     else if (ts.isIdent(i) && ts.isPunct(i + 1, '(') && !(i > 0 && (ts.isPunct(i - 1, '.') || ts.isPunct(i - 1, '->') || ts.isPunct(i - 1, '::')))) {
-      const list = byName.get(t);
-      if (list) list.push(i);
-      else byName.set(t, [i]);
+      const key = `${t}\0${scopeOf[i]}`;
+      if (!first.has(key)) first.set(key, i);
     }
   }
-  return { ts, byName, scopeOf };
+  return { ts, first, scopeOf };
 }
 
 /** A light core's head. `used`: nothing but its own asm names it. */
