@@ -96,9 +96,9 @@ async function compileBench(): Promise<void> {
     // i386 COFF: named stubs only where an asm label gives the symbol, as the generated shim's do.
     ['Windows i386 (mingw-w64)', ['--target=i686-w64-mingw32', inc]],
   ];
-  for (const [label, flags] of others) {
+  for (const [k, [label, flags]] of others.entries()) {
     const usable = await execa('clang++', [...flags, '-fsyntax-only', 'plain.cpp'], { cwd: dir, reject: false });
-    if (usable.exitCode === 0) await compileRatio(label, flags, `-${others.findIndex(([l]) => l === label)}`);
+    if (usable.exitCode === 0) await compileRatio(label, flags, `-${k}`);
     else console.log(`    ${label}: not measured, the target's headers are not here`);
   }
 

@@ -69,14 +69,10 @@ export class Elf64 {
   }
 
   private readonly applying = new Map<number, Relocation[]>();
-  private readonly entries = new Map<number, Relocation[]>();
 
-  /** A RELA section's entries, read once. */
+  /** A RELA section's entries, read from the buffer. */
   private relocationsIn(rela: Section): Relocation[] {
-    const read = this.entries.get(rela.index);
-    if (read) return read;
     const out: Relocation[] = [];
-    this.entries.set(rela.index, out);
     for (let at = rela.offset; at < rela.offset + rela.size; at += 24) {
       out.push({
         at,
@@ -120,10 +116,10 @@ export class Elf64 {
   private referencesInto(): Map<number, { r: Relocation; at: Section }[]> {
     if (this.references) return this.references;
     const into = new Map<number, { r: Relocation; at: Section }[]>();
-    for (const [target, relas] of this.relocating) {
+    for (const target of this.relocating.keys()) {
       const at = this.sections[target];
       if (!at || at.name === '.eh_frame' || at.name.startsWith('.debug')) continue;
-      for (const r of relas.flatMap((rela) => this.relocationsIn(rela))) {
+      for (const r of this.relocationsOf(target)) {
         const defined = this.symbols[r.symbol]?.section;
         if (defined === undefined || defined === 0 || defined === target) continue;
         const list = into.get(defined) ?? [];
@@ -142,9 +138,8 @@ export class Elf64 {
       kept.forEach((r, i) => this.buf.copyWithin(rela.offset + i * 24, r.at, r.at + 24));
       rela.size = kept.length * 24;
       this.buf.writeBigUInt64LE(BigInt(rela.size), this.shoff + rela.index * 64 + 32);
-      this.entries.delete(rela.index); // the entries moved: read again when asked
     }
-    this.applying.delete(section.index);
+    this.applying.delete(section.index); // the entries moved: read again when asked
     section.size = size;
     this.buf.writeBigUInt64LE(BigInt(size), this.shoff + section.index * 64 + 32);
   }

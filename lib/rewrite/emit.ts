@@ -44,9 +44,10 @@ export interface EmitContext {
   cSymbol(name: string, labelled?: boolean): string | undefined;
   /** The preprocessed text (ts may start after its beginning: interceptors.ts). */
   src: string;
-  /** Built on first use by earlierDeclarations: for ts, and for the text before ts. */
+  /** Built on first use by firstDeclaration: for ts, and for the text before ts. */
   mentions?: Mentions;
   mentionsBefore?: Mentions;
+  namesBefore?: Set<string>;
 }
 
 /** In a token stream: the first `name (` not after `.`, `->` or `::` (a declaration, or a call)
@@ -123,7 +124,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   }
   const dllexport = /\bdllexport\b/.test(declared);
   const stubOptions = { binding, comdat: binding === 'weak', cet: options.cet, pic: options.pic ?? false, dllexport, visibility, light: light !== undefined };
-  const namedSymbol = cSymbol !== undefined && arch.namedStubs === 'asm-labels' ? ctx.cSymbol(head.idText, true) : arch.namedStubs ? cSymbol : undefined;
+  const namedSymbol = cSymbol !== undefined && arch.namedStubs ? ctx.cSymbol(head.idText, arch.namedStubs === 'asm-labels') : undefined;
   if (!light && !reads && !template && atNamespace && namedSymbol !== undefined && binding !== 'weak' && NAMED_SYMBOL.test(namedSymbol) && options.fileScopeStubs) {
     emitNamed(ctx, head, body, close, jumps, { core, symbol: namedSymbol, cxx, convention, stub: stubOptions, quietDecl });
     return undefined;
@@ -152,7 +153,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
     for (const v of vaStarts(ts, body, close)) edits.insert(ts.toks[v.close].end, `, ::__icc::va_fix(${ts.join(v.ap[0], v.ap[1])}, __icc_frame, __icc_copy)`);
   } else rewriteBody(ts, jumps, edits);
   const lightFn = light?.replace('.', '_');
-  edits.insert(ts.toks[body].start, `${declarationEnd(ctx, head, body, close, quietDecl)}${quieted(coreHead, QUIET)} ${RETURN_CHECK} `);
+  wrapBody(ctx, head, body, close, jumps, quietDecl, quieted(coreHead, QUIET), cxxEnd);
 
   const sym = arch.symbolConstraint;
   // With a light core, its first asm statement defines the stub: no emitter function, which in a
@@ -187,7 +188,7 @@ export function emitInterceptor(ctx: EmitContext, head: FunctionHead, scopes: Sc
   const lightText = light
     ? `${lightDecl} ${lightHeadOf(light)} { ${entry} ${tail(`reinterpret_cast< ::__icc::light_t>(${core}())`)} } `
     : '';
-  edits.insert(ts.toks[close].end, `${cxxEnd} ${POP} ${QUIET} ${cxx}${lightText}${coreDef}${emitterText}${cxxEnd} ${POP}`);
+  edits.insert(ts.toks[close].end, ` ${QUIET} ${cxx}${lightText}${coreDef}${emitterText}${cxxEnd} ${POP}`);
 
   if (!template) return undefined;
   const named = scopes.filter((s) => s.name && !s.anonymous).map((s) => s.name);
@@ -223,10 +224,7 @@ function emitNamed(ctx: EmitContext, head: FunctionHead, body: number, close: nu
   rewriteBody(ts, jumps, edits);
   const label = `__icc_core.${named.symbol}`;
   const fn = `static __attribute__((${named.convention}used)) ::__icc::target_t ${named.core}()`;
-  const start = quieted(`${named.cxx}${fn} __asm__("${label}"); ${fn}`, ctx.pedantic ? QUIET : '');
-  const returnCheck = !endsInJump(ts, body, close, jumps);
-  edits.insert(ts.toks[body].start, `${declarationEnd(ctx, head, body, close, named.quietDecl)}${start}${returnCheck ? ` ${RETURN_CHECK}` : ''} `);
-  edits.insert(ts.toks[close].end, `${named.cxx ? ' }' : ''}${returnCheck ? ` ${POP}` : ''}`);
+  wrapBody(ctx, head, body, close, jumps, named.quietDecl, quieted(`${named.cxx}${fn} __asm__("${label}"); ${fn}`, ctx.pedantic ? QUIET : ''), named.cxx ? ' }' : '');
   ctx.fileAsm.push(`__asm__(${stubInvocation(options.abi, named.stub).replace('%c0', named.symbol).replace('%c1', label)});`);
 }
 
@@ -275,12 +273,19 @@ function emitAlone(ctx: EmitContext, head: FunctionHead, scopes: Scope[], body: 
   const leanEntry = cSymbol !== undefined ? '' : `static const ::__icc::lean_entry ${lightFn}_lean __attribute__((used, section(".icc_lean.${core.visibility}"))) = { reinterpret_cast< ::__icc::target_t>(${core.self}), ${light.slice(LIGHT_CORE_PREFIX.length)}, ${options.cet ? `reinterpret_cast< ::__icc::target_t>(&${lightFn})` : 'nullptr'} };`;
   const forward = options.cet && leanEntry ? `static __attribute__((preserve_all)) ::__icc::tail ${lightFn}(); ` : '';
   const start = quieted(`${cxx}${forward}${leanEntry} ${lightHeadOf(light)} { register ::__icc::light_t __icc_r __asm__("r11");`, ctx.pedantic ? LEAN_QUIET : '');
-  // A body whose last statement is `goto ->` can't reach its end: it needs no -Wreturn-type pragmas
-  // (three _Pragma cost a core written alone 0.07 M instructions of clang's).
-  const returnCheck = !endsInJump(ts, body, close, jumps);
-  edits.insert(ts.toks[body].start, `${declarationEnd(ctx, head, body, close, core.quietDecl)}${start}${returnCheck ? ` ${RETURN_CHECK}` : ''} `);
   // The body is a block in the core, whose `}` -Wreturn-type reports a body that can reach.
-  edits.insert(ts.toks[close].end, ` }${cxx ? ' }' : ''}${returnCheck ? ` ${POP}` : ''}`);
+  wrapBody(ctx, head, body, close, jumps, core.quietDecl, start, ` }${cxx ? ' }' : ''}`);
+}
+
+/** Ends the user's declaration (declarationEnd) and puts `before` (a core's head) before the body and
+ *  `after` after it, with -Wreturn-type an error in the body, unless its last statement is its
+ *  `goto ->`: no path can reach its end then, and three _Pragma cost a core written alone 0.07 M
+ *  instructions of clang's. */
+function wrapBody(ctx: EmitContext, head: FunctionHead, body: number, close: number, jumps: readonly Jump[], quietDecl: boolean, before: string, after: string): void {
+  const { ts, edits } = ctx;
+  const check = !endsInJump(ts, body, close, jumps);
+  edits.insert(ts.toks[body].start, `${declarationEnd(ctx, head, body, close, quietDecl)}${before}${check ? ` ${RETURN_CHECK}` : ''} `);
+  edits.insert(ts.toks[close].end, `${after}${check ? ` ${POP}` : ''}`);
 }
 
 /** What ends the user's declaration where the body was, and what every core does with the body:
@@ -309,10 +314,11 @@ function declarationEnd(ctx: EmitContext, head: FunctionHead, body: number, clos
 function firstDeclaration(ctx: EmitContext, head: FunctionHead): Token | undefined {
   const main = (ctx.mentions ??= mentionsOf(ctx.ts));
   const scope = main.scopeOf[head.idStart];
-  // The text before ts (the rewriter lexes from a global-scope point before the first interceptor)
-  // is lexed only for a global-scope interceptor whose name it holds.
+  // The text before ts (the rewriter lexes from a global-scope point before the first interceptor,
+  // mostly past system headers) is lexed once, for the first global-scope interceptor whose name a
+  // scan of it finds before a `(`.
   const start = ctx.ts.toks[0]?.start ?? 0;
-  if (scope === -1 && start > 0 && ctx.src.indexOf(head.idText) < start) {
+  if (scope === -1 && start > 0 && (ctx.namesBefore ??= callableNames(ctx.src.slice(0, start))).has(head.idText)) {
     ctx.mentionsBefore ??= mentionsOf(new TokenStream(ctx.src.slice(0, start)));
     const before = ctx.mentionsBefore.first.get(`${head.idText}\0-1`);
     if (before !== undefined) return ctx.mentionsBefore.ts.toks[before];
@@ -329,6 +335,13 @@ function isInterceptorName(ts: TokenStream, i: number): boolean {
     if (t === ']' && ts.isIdent(k - 2, 'interceptor')) return true;
   }
   return false;
+}
+
+/** Every word followed by `(` in `text`, strings and all: a superset of what lexing it would find. */
+function callableNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) names.add(m[1]);
+  return names;
 }
 
 function mentionsOf(ts: TokenStream): Mentions {
